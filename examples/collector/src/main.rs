@@ -1,0 +1,606 @@
+//! Sightline dev collector: receives every SDK channel (and OTLP/HTTP JSON),
+//! stores events in SQLite, serves the demo and test pages, and offers hooks
+//! for the end-to-end tests (injected failures, request log, reset).
+//!
+//! Deliberately synchronous: tiny_http plus a few worker threads is all a
+//! developer machine or a test run needs, and keeps the build small.
+
+mod admin;
+mod dashboard;
+mod ingest;
+mod static_files;
+mod store;
+
+use std::io::{self, Cursor, Read, Write};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::thread;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Value};
+use tiny_http::{Header, Method, Request, Response, Server};
+
+use admin::{Admin, RequestRecord};
+use ingest::Channel;
+use static_files::Lookup;
+use store::Store;
+
+const USAGE: &str = "\
+usage: sightline-collector [--host 127.0.0.1] [--port 8080] [--db sightline-dev.sqlite]
+                           [--root DIR] [--max-body 1048576] [--threads 4]
+
+  --host      address to listen on (default 127.0.0.1)
+  --port      port to listen on; 0 picks a free one (default 8080)
+  --db        SQLite file for received events (default sightline-dev.sqlite)
+  --root      repository root for /pkg, /dist, /examples, /test-pages (default: current dir)
+  --max-body  largest accepted request body in bytes (default 1048576)
+  --threads   worker threads (default 4)";
+
+/// Most events one `GET /api/events` returns.
+const MAX_LIMIT: u32 = 10_000;
+
+#[derive(Debug, Clone, PartialEq)]
+struct Config {
+    host: String,
+    port: u16,
+    db: PathBuf,
+    root: PathBuf,
+    max_body: usize,
+    threads: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            db: "sightline-dev.sqlite".into(),
+            root: ".".into(),
+            max_body: 1_048_576,
+            threads: 4,
+        }
+    }
+}
+
+/// Parses the command line (without the program name). `Ok(None)` = `--help`.
+fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Option<Config>, String> {
+    let mut cfg = Config::default();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "-h" || arg == "--help" {
+            return Ok(None);
+        }
+        // Both `--port 0` and `--port=0`.
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        if !matches!(
+            name.as_str(),
+            "--host" | "--port" | "--db" | "--root" | "--max-body" | "--threads"
+        ) {
+            return Err(format!("unknown argument `{arg}`"));
+        }
+        let value = match inline {
+            Some(v) => v,
+            None => args
+                .next()
+                .ok_or_else(|| format!("`{name}` needs a value"))?,
+        };
+        let bad = |what: &str| format!("`{name}` must be {what}, got `{value}`");
+        match name.as_str() {
+            "--host" => cfg.host = value.clone(),
+            "--port" => cfg.port = value.parse().map_err(|_| bad("a port number (0-65535)"))?,
+            "--db" => cfg.db = PathBuf::from(&value),
+            "--root" => cfg.root = PathBuf::from(&value),
+            "--max-body" => cfg.max_body = value.parse().map_err(|_| bad("a byte count"))?,
+            "--threads" => {
+                cfg.threads = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=64).contains(n))
+                    .ok_or_else(|| bad("a number from 1 to 64"))?
+            }
+            _ => unreachable!("names checked above"),
+        }
+    }
+    Ok(Some(cfg))
+}
+
+/// Shared state of the worker threads.
+struct App {
+    store: Store,
+    admin: Admin,
+    root: PathBuf,
+    max_body: usize,
+    /// `host:port` we listen on, used when a request has no Host header.
+    listen: String,
+}
+
+fn main() {
+    let cfg = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(cfg)) => cfg,
+        Ok(None) => {
+            println!("{USAGE}");
+            return;
+        }
+        Err(e) => {
+            eprintln!("sightline-collector: {e}\n\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    let store = match Store::open(&cfg.db) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "sightline-collector: cannot open database {}: {e}",
+                cfg.db.display()
+            );
+            std::process::exit(1);
+        }
+    };
+    if !cfg.root.is_dir() {
+        eprintln!(
+            "sightline-collector: warning: --root {} is not a directory; static files will 404",
+            cfg.root.display()
+        );
+    }
+    let server = match Server::http((cfg.host.as_str(), cfg.port)) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            eprintln!(
+                "sightline-collector: cannot listen on {}:{}: {e}",
+                cfg.host, cfg.port
+            );
+            std::process::exit(1);
+        }
+    };
+    let port = server.server_addr().to_ip().map_or(cfg.port, |a| a.port());
+    let host = if cfg.host.contains(':') && !cfg.host.starts_with('[') {
+        format!("[{}]", cfg.host) // IPv6 literal in a URL
+    } else {
+        cfg.host.clone()
+    };
+    let listen = format!("{host}:{port}");
+    let app = Arc::new(App {
+        store,
+        admin: Admin::default(),
+        root: cfg.root.clone(),
+        max_body: cfg.max_body,
+        listen: listen.clone(),
+    });
+
+    // Tests wait for this exact line; print it only once we accept connections.
+    let mut out = io::stdout().lock();
+    let _ = writeln!(out, "sightline-collector listening on http://{listen}");
+    let _ = out.flush();
+    drop(out);
+
+    let workers: Vec<_> = (0..cfg.threads)
+        .map(|_| {
+            let server = Arc::clone(&server);
+            let app = Arc::clone(&app);
+            thread::spawn(move || loop {
+                let req = match server.recv() {
+                    Ok(r) => r,
+                    Err(e) => {
+                        eprintln!("sightline-collector: stopped receiving: {e}");
+                        break;
+                    }
+                };
+                // Last line of defence: a bug must cost one request (answered
+                // 500 when the request is dropped), never a worker thread.
+                if panic::catch_unwind(AssertUnwindSafe(|| handle(&app, req))).is_err() {
+                    eprintln!("sightline-collector: a request handler panicked");
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.join();
+    }
+}
+
+/// A response before CORS headers are added.
+struct Reply {
+    status: u16,
+    content_type: &'static str,
+    body: Vec<u8>,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl Reply {
+    fn json(status: u16, v: &Value) -> Reply {
+        Reply {
+            status,
+            content_type: "application/json",
+            body: v.to_string().into_bytes(),
+            headers: Vec::new(),
+        }
+    }
+
+    fn error(status: u16, msg: &str) -> Reply {
+        Reply::json(status, &json!({ "error": msg }))
+    }
+
+    fn text(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> Reply {
+        Reply {
+            status,
+            content_type,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    fn header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    fn into_response(self) -> Response<Cursor<Vec<u8>>> {
+        let mut resp = Response::from_data(self.body).with_status_code(self.status);
+        let mut add = |name: &str, value: &str| {
+            // Values built here are ASCII; a bad one is skipped, not a panic.
+            if let Ok(h) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+                resp.add_header(h);
+            }
+        };
+        if self.status != 204 {
+            add("Content-Type", self.content_type);
+        }
+        add("Cache-Control", "no-store");
+        // CORS on everything: the demo pages may be served from another origin.
+        add("Access-Control-Allow-Origin", "*");
+        add("Access-Control-Expose-Headers", "Retry-After");
+        for (name, value) in &self.headers {
+            add(name, value);
+        }
+        resp
+    }
+}
+
+fn handle(app: &App, mut req: Request) {
+    let url = req.url().to_owned();
+    let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
+    let reply = route(app, &mut req, path, query);
+    // The client may be gone already; nothing to do about it.
+    let _ = req.respond(reply.into_response());
+}
+
+/// Methods each known path answers (besides OPTIONS, which every path answers).
+fn allowed_methods(path: &str) -> Option<&'static str> {
+    if Channel::from_path(path).is_some() {
+        return Some("POST");
+    }
+    match path {
+        "/__admin/fail" | "/__admin/reset" => Some("POST"),
+        "/api/events" | "/api/stats" | "/__admin/requests" | "/healthz" | "/" => Some("GET, HEAD"),
+        p if static_files::is_static_path(p) => Some("GET, HEAD"),
+        _ => None,
+    }
+}
+
+fn route(app: &App, req: &mut Request, path: &str, query: &str) -> Reply {
+    let method = req.method().clone();
+    if method == Method::Options {
+        // Preflight. The SDK avoids it with text/plain bodies, but a page that
+        // adds `traceparent` or sends application/json still needs it.
+        return Reply::text(204, "text/plain", Vec::new())
+            .header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+            .header(
+                "Access-Control-Allow-Headers",
+                "content-type, traceparent, tracestate",
+            )
+            .header("Access-Control-Max-Age", "600");
+    }
+    let Some(allowed) = allowed_methods(path) else {
+        return Reply::error(404, &format!("not found: {path}"));
+    };
+    let ok = match method {
+        Method::Post => allowed == "POST",
+        Method::Get | Method::Head => allowed == "GET, HEAD",
+        _ => false,
+    };
+    if !ok {
+        return Reply::error(405, &format!("method {method} not allowed on {path}"))
+            .header("Allow", format!("{allowed}, OPTIONS"));
+    }
+
+    if let Some(channel) = Channel::from_path(path) {
+        return ingest(app, req, channel);
+    }
+    match path {
+        "/api/events" => events(app, query),
+        "/api/stats" => match app.store.counts() {
+            Ok(counts) => Reply::json(200, &Value::Object(counts)),
+            Err(e) => db_error(e),
+        },
+        "/__admin/fail" => admin_fail(app, req),
+        "/__admin/requests" => admin_requests(app, query),
+        "/__admin/reset" => {
+            app.admin.reset();
+            match app.store.clear() {
+                Ok(()) => Reply::json(200, &json!({ "reset": true })),
+                Err(e) => db_error(e),
+            }
+        }
+        "/healthz" => Reply::text(200, "text/plain; charset=utf-8", "ok"),
+        "/" => dashboard(app),
+        _ => serve_static(app, req, path, query),
+    }
+}
+
+fn db_error(e: rusqlite::Error) -> Reply {
+    eprintln!("sightline-collector: database error: {e}");
+    Reply::error(500, &format!("database error: {e}"))
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn header_value(req: &Request, name: &'static str) -> Option<String> {
+    req.headers()
+        .iter()
+        .find(|h| h.field.equiv(name))
+        .map(|h| h.value.as_str().to_owned())
+}
+
+enum Body {
+    Ok(Vec<u8>),
+    /// Larger than `--max-body`; holds the size known so far.
+    TooLarge(u64),
+    Unreadable(io::Error),
+}
+
+/// Reads the body, never more than `max + 1` bytes (so an oversized upload
+/// costs bounded memory; tiny_http drains the rest of it).
+fn read_body(req: &mut Request, max: usize) -> Body {
+    if let Some(len) = req.body_length() {
+        if len > max {
+            return Body::TooLarge(len as u64);
+        }
+    }
+    let mut buf = Vec::new();
+    match req.as_reader().take(max as u64 + 1).read_to_end(&mut buf) {
+        Ok(n) if n > max => Body::TooLarge(n as u64),
+        Ok(_) => Body::Ok(buf),
+        Err(e) => Body::Unreadable(e),
+    }
+}
+
+fn ingest(app: &App, req: &mut Request, channel: Channel) -> Reply {
+    let content_type = header_value(req, "Content-Type");
+    let body = read_body(req, app.max_body);
+    let received_at = now_ms();
+    let bytes = match &body {
+        Body::Ok(b) => b.len() as u64,
+        Body::TooLarge(n) => *n,
+        Body::Unreadable(_) => req.body_length().unwrap_or(0) as u64,
+    };
+
+    // Injected failures come first: they stand for a collector that is down,
+    // whatever the request looks like.
+    let reply = if let Some(hit) = app.admin.take_failure(channel, Instant::now()) {
+        let r = Reply::error(hit.status, "injected failure");
+        match hit.retry_after {
+            Some(v) => r.header("Retry-After", v),
+            None => r,
+        }
+    } else {
+        match body {
+            Body::TooLarge(_) => Reply::error(
+                413,
+                &format!(
+                    "request body exceeds the limit of {} bytes (--max-body)",
+                    app.max_body
+                ),
+            ),
+            Body::Unreadable(e) => Reply::error(400, &format!("could not read request body: {e}")),
+            Body::Ok(body) => match ingest::parse_batch(channel, &body) {
+                Err(msg) => Reply::error(400, &msg),
+                Ok(batch) => match app.store.insert_batch(channel, received_at, &batch) {
+                    Ok(n) => Reply::json(200, &json!({ "accepted": n })),
+                    Err(e) => db_error(e),
+                },
+            },
+        }
+    };
+    if matches!(reply.status, 400 | 413) {
+        // Rejections point at an SDK bug or a misconfigured limit: say so.
+        eprintln!(
+            "sightline-collector: {} {} -> {}: {}",
+            channel.name(),
+            channel.path(),
+            reply.status,
+            String::from_utf8_lossy(&reply.body)
+        );
+    }
+    app.admin.record(RequestRecord {
+        channel,
+        at: received_at,
+        status: reply.status,
+        bytes,
+        content_type,
+    });
+    reply
+}
+
+/// Decoded `key=value` pairs of a query string (`+` means space).
+fn query_params(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            let dec = |s: &str| {
+                let s = s.replace('+', " ");
+                static_files::percent_decode(&s).unwrap_or(s)
+            };
+            (dec(k), dec(v))
+        })
+        .collect()
+}
+
+fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .rev() // the last occurrence wins
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+}
+
+/// `channel` query parameter: absent → all channels.
+fn channel_param(params: &[(String, String)]) -> Result<Option<Channel>, Reply> {
+    match param(params, "channel") {
+        None => Ok(None),
+        Some(name) => Channel::from_name(name)
+            .map(Some)
+            .ok_or_else(|| Reply::error(400, &format!("unknown channel `{name}`"))),
+    }
+}
+
+fn events(app: &App, query: &str) -> Reply {
+    let params = query_params(query);
+    let channel = match channel_param(&params) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let since = match param(&params, "since").map(str::parse::<i64>) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => return Reply::error(400, "`since` must be an integer event id"),
+    };
+    let limit = match param(&params, "limit").map(str::parse::<u64>) {
+        None => 1000,
+        Some(Ok(n)) => n.min(MAX_LIMIT as u64) as u32,
+        Some(Err(_)) => return Reply::error(400, "`limit` must be a non-negative integer"),
+    };
+    match app.store.query(channel, since, limit) {
+        Ok(rows) => {
+            let events: Vec<Value> = rows.iter().map(store::StoredEvent::to_json).collect();
+            Reply::json(200, &json!({ "events": events }))
+        }
+        Err(e) => db_error(e),
+    }
+}
+
+fn admin_fail(app: &App, req: &mut Request) -> Reply {
+    // Admin bodies are tiny; 64 KB is generous.
+    let body = match read_body(req, 64 * 1024) {
+        Body::Ok(b) => b,
+        Body::TooLarge(_) => return Reply::error(413, "admin request body too large"),
+        Body::Unreadable(e) => {
+            return Reply::error(400, &format!("could not read request body: {e}"))
+        }
+    };
+    match admin::parse_fail_rule(&body, Instant::now()) {
+        Ok((target, rule)) => {
+            app.admin.set_rule(target, rule);
+            Reply::json(200, &json!({ "ok": true }))
+        }
+        Err(msg) => Reply::error(400, &msg),
+    }
+}
+
+fn admin_requests(app: &App, query: &str) -> Reply {
+    let channel = match channel_param(&query_params(query)) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let requests: Vec<Value> = app
+        .admin
+        .requests(channel)
+        .iter()
+        .map(RequestRecord::to_json)
+        .collect();
+    Reply::json(200, &json!({ "requests": requests }))
+}
+
+fn dashboard(app: &App) -> Reply {
+    let counts = match app.store.counts() {
+        Ok(c) => c,
+        Err(e) => return db_error(e),
+    };
+    let errors = match app.store.recent(Channel::Errors, dashboard::RECENT_ERRORS) {
+        Ok(e) => e,
+        Err(e) => return db_error(e),
+    };
+    Reply::text(
+        200,
+        "text/html; charset=utf-8",
+        dashboard::render(&counts, &errors),
+    )
+}
+
+fn serve_static(app: &App, req: &Request, path: &str, query: &str) -> Reply {
+    let host = header_value(req, "Host").unwrap_or_else(|| app.listen.clone());
+    match static_files::lookup(&app.root, path, &host) {
+        Lookup::Found(body, ctype) => Reply::text(200, ctype, body),
+        Lookup::Redirect(to) => {
+            let to = if query.is_empty() {
+                to
+            } else {
+                format!("{to}?{query}")
+            };
+            Reply::text(302, "text/plain; charset=utf-8", format!("see {to}"))
+                .header("Location", to)
+        }
+        Lookup::NotFound => Reply::error(404, &format!("not found: {path}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Result<Option<Config>, String> {
+        parse_args(s.split_whitespace().map(str::to_owned))
+    }
+
+    #[test]
+    fn parses_cli() {
+        assert_eq!(args("").unwrap(), Some(Config::default()));
+        let c = args(
+            "--host 0.0.0.0 --port 0 --db /tmp/x.sqlite --root /repo --max-body=10 --threads 2",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(c.host, "0.0.0.0");
+        assert_eq!(c.port, 0);
+        assert_eq!(c.db, PathBuf::from("/tmp/x.sqlite"));
+        assert_eq!(c.root, PathBuf::from("/repo"));
+        assert_eq!(c.max_body, 10);
+        assert_eq!(c.threads, 2);
+        assert_eq!(args("--help").unwrap(), None);
+        assert!(args("--port 70000").unwrap_err().contains("--port"));
+        assert!(args("--port").unwrap_err().contains("needs a value"));
+        assert!(args("--bogus 1").unwrap_err().contains("unknown argument"));
+        assert!(args("--threads 0").is_err());
+    }
+
+    #[test]
+    fn parses_query_strings() {
+        let p = query_params("channel=errors&since=5&limit=&x=a+b%21&channel=metrics");
+        assert_eq!(param(&p, "channel"), Some("metrics"));
+        assert_eq!(param(&p, "since"), Some("5"));
+        assert_eq!(param(&p, "limit"), None);
+        assert_eq!(param(&p, "x"), Some("a b!"));
+        assert!(query_params("").is_empty());
+        assert_eq!(param(&query_params("bad=%zz"), "bad"), Some("%zz"));
+    }
+
+    #[test]
+    fn methods_per_path() {
+        assert_eq!(allowed_methods("/api/errors"), Some("POST"));
+        assert_eq!(allowed_methods("/v1/traces"), Some("POST"));
+        assert_eq!(allowed_methods("/api/events"), Some("GET, HEAD"));
+        assert_eq!(allowed_methods("/__admin/reset"), Some("POST"));
+        assert_eq!(allowed_methods("/pkg/x.wasm"), Some("GET, HEAD"));
+        assert_eq!(allowed_methods("/nope"), None);
+    }
+}

@@ -1,0 +1,357 @@
+//! Runs the real binary on a free port and talks HTTP to it, the way the SDK
+//! and the end-to-end tests do.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+struct Collector {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Collector {
+    fn start(name: &str, extra: &[&str]) -> Collector {
+        let dir = std::env::temp_dir().join(format!("slc-it-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let root = dir.join("root");
+        fs::create_dir_all(root.join("dist")).unwrap();
+        fs::create_dir_all(root.join("pkg")).unwrap();
+        fs::create_dir_all(root.join("tests/e2e/pages")).unwrap();
+        fs::write(root.join("dist/loader.min.js"), "window.L=1").unwrap();
+        fs::write(root.join("pkg/sightline_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+        fs::write(
+            root.join("tests/e2e/pages/index.html"),
+            "<head><!--sightline-loader--></head><!--sightline-loader:manual-->",
+        )
+        .unwrap();
+        fs::write(dir.join("secret.txt"), "secret").unwrap();
+
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sightline-collector"))
+            .args(["--port", "0", "--db"])
+            .arg(dir.join("db.sqlite"))
+            .arg("--root")
+            .arg(&root)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start collector");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .strip_prefix("sightline-collector listening on http://127.0.0.1:")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .parse()
+            .unwrap();
+        Collector { child, port, dir }
+    }
+
+    /// One request on its own connection; returns (status, lower-cased headers, body).
+    fn req(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.port,
+            body.len()
+        );
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        s.write_all(head.as_bytes()).unwrap();
+        // The server may answer (413) before reading everything; ignore a reset.
+        let _ = s.write_all(body);
+        let mut raw = Vec::new();
+        let _ = s.read_to_end(&mut raw);
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("complete response head");
+        let head = String::from_utf8_lossy(&raw[..split]).to_string();
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        Resp {
+            status,
+            headers,
+            body: raw[split + 4..].to_vec(),
+        }
+    }
+
+    fn post(&self, path: &str, body: &str) -> Resp {
+        self.req(
+            "POST",
+            path,
+            &[("Content-Type", "text/plain;charset=UTF-8")],
+            body.as_bytes(),
+        )
+    }
+
+    fn get(&self, path: &str) -> Resp {
+        self.req("GET", path, &[], b"")
+    }
+}
+
+impl Drop for Collector {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+struct Resp {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Resp {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
+    }
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+#[test]
+fn ingest_query_and_admin_hooks() {
+    let c = Collector::start("ingest", &["--max-body", "2000"]);
+
+    let good = json!({
+        "errors": [{"type": "javascript", "message": "boom"}, {"type": "manual", "message": "hi"}],
+        "sdk": {"name": "sightline", "version": "0.1.0"},
+        "sessionId": "s-1",
+        "sentAt": "2025-01-01T00:00:00.000Z"
+    });
+    let r = c.post("/api/errors", &good.to_string());
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json(), json!({"accepted": 2}));
+    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(
+        r.header("access-control-expose-headers"),
+        Some("Retry-After")
+    );
+
+    // application/json and no content type at all are accepted too.
+    let r = c.req(
+        "POST",
+        "/api/analytics/events",
+        &[("Content-Type", "application/json")],
+        br#"{"events":[{"type":"page_view","data":{},"timestamp":1}]}"#,
+    );
+    assert_eq!(r.json(), json!({"accepted": 1}));
+    let r = c.req(
+        "POST",
+        "/api/alerts",
+        &[],
+        br#"{"key":"errorRate","severity":"warning"}"#,
+    );
+    assert_eq!(r.json(), json!({"accepted": 1}));
+    let r = c.post("/v1/logs", r#"{"resourceLogs":[]}"#);
+    assert_eq!(r.json(), json!({"accepted": 1}));
+
+    // Rejections store nothing.
+    let r = c.post("/api/errors", r#"{"errors":[{},{},7]}"#);
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.json(),
+        json!({"error": "`errors[2]` is not an object (found a number)"})
+    );
+    assert_eq!(c.post("/api/metrics", "{nope").status, 400);
+    let big = format!(r#"{{"metrics":[{{"name":"{}"}}]}}"#, "x".repeat(3000));
+    let r = c.post("/api/metrics", &big);
+    assert_eq!(r.status, 413);
+    assert!(r.json()["error"].as_str().unwrap().contains("2000"));
+    assert_eq!(c.get("/api/errors").status, 405);
+
+    let all = c.get("/api/events").json();
+    let events = all["events"].as_array().unwrap();
+    assert_eq!(events.len(), 5);
+    assert_eq!(events[0]["channel"], "errors");
+    assert_eq!(events[0]["sessionId"], "s-1");
+    assert_eq!(
+        events[0]["data"],
+        json!({"type": "javascript", "message": "boom"})
+    );
+    assert_eq!(events[0]["batch"]["sdk"]["version"], "0.1.0");
+    assert!(events[0]["receivedAt"].as_i64().unwrap() > 1_600_000_000_000);
+    assert_eq!(events[3]["channel"], "alerts");
+    assert_eq!(events[4]["channel"], "otlp_logs");
+    let first = events[0]["id"].as_i64().unwrap();
+    let errors = c
+        .get(&format!(
+            "/api/events?channel=errors&since={first}&limit=10"
+        ))
+        .json();
+    assert_eq!(errors["events"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        c.get("/api/events?limit=2").json()["events"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(c.get("/api/events?channel=nope").status, 400);
+    let stats = c.get("/api/stats").json();
+    assert_eq!(stats["errors"], 2);
+    assert_eq!(stats["metrics"], 0);
+    assert_eq!(stats["otlp_logs"], 1);
+
+    // Injected failures.
+    let r = c.post(
+        "/__admin/fail",
+        r#"{"channel":"errors","status":429,"retryAfter":"2","count":2}"#,
+    );
+    assert_eq!(r.status, 200);
+    for _ in 0..2 {
+        let r = c.post("/api/errors", &good.to_string());
+        assert_eq!(r.status, 429);
+        assert_eq!(r.header("retry-after"), Some("2"));
+        assert_eq!(r.json(), json!({"error": "injected failure"}));
+    }
+    assert_eq!(c.post("/api/metrics", r#"{"metrics":[]}"#).status, 200);
+    assert_eq!(c.post("/api/errors", &good.to_string()).status, 200);
+    assert_eq!(c.get("/api/stats").json()["errors"], 4);
+    assert_eq!(
+        c.post("/__admin/fail", r#"{"channel":"errors"}"#).status,
+        400
+    );
+
+    let log = c.get("/__admin/requests?channel=errors").json();
+    let statuses: Vec<i64> = log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_i64().unwrap())
+        .collect();
+    assert_eq!(statuses, vec![200, 400, 429, 429, 200]);
+    assert_eq!(
+        log["requests"][0]["contentType"],
+        "text/plain;charset=UTF-8"
+    );
+    assert_eq!(log["requests"][0]["bytes"], good.to_string().len());
+    let metrics_log = c.get("/__admin/requests?channel=metrics").json();
+    assert_eq!(metrics_log["requests"][1]["status"], 413);
+
+    // Preflight on any path.
+    let r = c.req("OPTIONS", "/api/errors", &[], b"");
+    assert_eq!(r.status, 204);
+    assert_eq!(
+        r.header("access-control-allow-methods"),
+        Some("GET, POST, OPTIONS")
+    );
+    assert_eq!(
+        r.header("access-control-allow-headers"),
+        Some("content-type, traceparent, tracestate")
+    );
+    assert_eq!(r.header("access-control-max-age"), Some("600"));
+    assert_eq!(c.req("OPTIONS", "/whatever", &[], b"").status, 204);
+
+    assert_eq!(c.post("/__admin/reset", "").status, 200);
+    assert!(c.get("/api/events").json()["events"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert!(c.get("/__admin/requests").json()["requests"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert_eq!(c.get("/api/stats").json()["errors"], 0);
+
+    assert_eq!(c.get("/healthz").text(), "ok");
+    let r = c.get("/no/such/thing");
+    assert_eq!(r.status, 404);
+    assert!(r.json()["error"].is_string());
+}
+
+#[test]
+fn static_files_loader_and_dashboard() {
+    let c = Collector::start("static", &[]);
+    let r = c.get("/test-pages/");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert_eq!(
+        r.text(),
+        format!(
+            "<head><script data-collector=\"http://127.0.0.1:{}\" data-src=\"/dist/sightline.js\">window.L=1</script></head>\
+             <script data-src=\"/dist/sightline.js\">window.L=1</script>",
+            c.port
+        )
+    );
+    let r = c.get("/pkg/sightline_bg.wasm");
+    assert_eq!(r.header("content-type"), Some("application/wasm"));
+    assert_eq!(r.body, b"\0asm\x01\0\0\0");
+    assert_eq!(
+        c.get("/dist/loader.min.js").header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert_eq!(c.get("/pkg/../../secret.txt").status, 404);
+    assert_eq!(c.get("/pkg/%2e%2e/%2e%2e/secret.txt").status, 404);
+    assert_eq!(c.get("/dist/missing.js").status, 404);
+    let r = c.get("/test-pages");
+    assert_eq!(r.status, 404); // only the mount with its slash is served
+    assert_eq!(c.post("/pkg/sightline_bg.wasm", "").status, 405);
+
+    c.post("/api/errors", r#"{"errors":[{"type":"javascript","message":"<script>x</script>","url":"http://p/"}],"sessionId":"s9"}"#);
+    let r = c.get("/");
+    assert_eq!(r.status, 200);
+    let html = r.text();
+    assert!(html.contains("Sightline dev collector"));
+    assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"));
+    assert!(html.contains("s9"));
+    assert!(html.contains("/examples/script-tag/") && html.contains("/examples/npm-app/"));
+}
+
+#[test]
+fn concurrent_batches_all_land() {
+    let c = Collector::start("concurrent", &[]);
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let c = &c;
+            s.spawn(move || {
+                for i in 0..25 {
+                    let body =
+                        json!({"metrics": [{"name": "m", "value": t * 100 + i}], "sessionId": "s"});
+                    assert_eq!(c.post("/api/metrics", &body.to_string()).status, 200);
+                }
+            });
+        }
+    });
+    assert_eq!(c.get("/api/stats").json()["metrics"], 100);
+    // Malformed HTTP does not stop the server.
+    let mut s = TcpStream::connect(("127.0.0.1", c.port)).unwrap();
+    let _ = s.write_all(b"garbage\r\n\r\n");
+    drop(s);
+    assert_eq!(c.get("/healthz").status, 200);
+}

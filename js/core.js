@@ -1,0 +1,79 @@
+// Shared by the npm entry and the script-tag build: loads the wasm once, starts a client, and wraps
+// every method so that nothing the SDK does can throw into the page.
+import loadWasm, { start } from '../build/wb/sightline.js';
+
+let loading;
+let current;
+
+function load(url) {
+  if (!loading) {
+    loading = loadWasm({ module_or_path: url }).catch((e) => {
+      loading = undefined; // a later init may try again (e.g. after a network blip)
+      throw e;
+    });
+  }
+  return loading;
+}
+
+function json(value) {
+  try {
+    return value === undefined ? undefined : JSON.stringify(value);
+  } catch (e) {
+    return undefined; // circular or throwing toJSON: the context is dropped, the error is not
+  }
+}
+
+function monitor(client) {
+  let live = true;
+  const safe = (f, fallback) => (...args) => {
+    try {
+      return live ? f(...args) : fallback;
+    } catch (e) {
+      return fallback;
+    }
+  };
+  const str = (v) => (v == null ? undefined : String(v));
+  return {
+    captureError: safe((error, context) => client.captureError(error, json(context))),
+    captureMessage: safe((text, level) => client.captureMessage(String(text), str(level))),
+    setUser: safe((id) => client.setUser(str(id))),
+    setTag: safe((key, value) => client.setTag(String(key), String(value))),
+    flush: safe(() => client.flush(), Promise.resolve(true)),
+    stats: safe(() => JSON.parse(client.stats())),
+    shutdown: safe(() => {
+      live = false;
+      client.shutdown();
+      if (current === client) current = undefined;
+      client.free();
+    }),
+    /** @internal the loader hands over events it buffered before the SDK loaded */
+    _replay: safe((event, at) => client.captureEvent(event, at)),
+  };
+}
+
+/**
+ * Validates `config`, loads the wasm (from `config.wasmUrl` or `defaultWasmUrl()`) and starts
+ * monitoring. A previous client is shut down once the new one has started. Rejects, having
+ * installed nothing, when the config is invalid or the wasm cannot load.
+ */
+export async function boot(config, defaultWasmUrl) {
+  if (typeof window === 'undefined') throw new Error('sightline: init() must run in a browser');
+  let wasmUrl = config && config.wasmUrl;
+  if (wasmUrl instanceof URL) config = { ...config, wasmUrl: (wasmUrl = String(wasmUrl)) };
+  await load(typeof wasmUrl === 'string' ? wasmUrl : defaultWasmUrl());
+  const client = start(config);
+  if (typeof client === 'string') {
+    const error = new Error(client);
+    error.name = 'SightlineConfigError';
+    throw error;
+  }
+  const previous = current;
+  current = client;
+  if (previous) {
+    try {
+      previous.shutdown();
+      previous.free();
+    } catch (e) {}
+  }
+  return monitor(client);
+}

@@ -1,0 +1,95 @@
+/** Severity of a captured message. */
+export type Level = 'fatal' | 'error' | 'warning' | 'info' | 'debug';
+
+/** A string (matched as a substring) or a regular expression. */
+export type Pattern = string | RegExp;
+
+/** Configuration of `init`. Validated once: an unknown key or a wrong type rejects `init`, naming the key. */
+export interface SightlineConfig {
+  /** Base URL of your collector, e.g. `https://collect.example.com` (may be relative to the page). */
+  collector: string;
+  /** Path (joined to `collector`) or absolute URL per channel. */
+  endpoints?: {
+    /** default `/api/errors` */ errors?: string;
+    /** default `/api/metrics` */ metrics?: string;
+    /** default `/api/analytics/events` */ events?: string;
+    /** default `/api/health/status` */ health?: string;
+    /** default `/api/alerts` */ alerts?: string;
+  };
+  /** e.g. `production`; sent as `environment`. */
+  environment?: string;
+  /** Your build version; sent as `buildVersion`. */
+  release?: string;
+  /** Share of sessions kept, 0..1 (default 1). Decided once per tab session. */
+  sampleRate?: number;
+  metrics?: { enabled?: boolean; /** flush interval in ms, default 30000 */ interval?: number };
+  errors?: {
+    /** bound of the errors queue, default 100; the oldest are dropped (and counted) beyond it */
+    maxQueueSize?: number;
+    /** ms, default 10000 */
+    flushInterval?: number;
+    /** ms, default 5000 */
+    slowRequestMs?: number;
+    /** errors whose message matches are not captured */
+    ignore?: Pattern[];
+  };
+  tracing?: { enabled?: boolean; sampleRate?: number; propagateTo?: Pattern[]; exporter?: 'native' | 'otlp' };
+  alerting?: {
+    enabled?: boolean;
+    thresholds?: { errorRate?: number; responseTime?: number; availability?: number };
+    /** ms, default 300000 */
+    cooldown?: number;
+  };
+  health?: { enabled?: boolean; interval?: number; checks?: { storage?: boolean; memory?: boolean; collector?: boolean } };
+  privacy?: {
+    maskText?: boolean;
+    /** extra query-parameter names (substrings, case-insensitive) whose values are replaced by `[Filtered]` */
+    scrubParams?: string[];
+    clickText?: boolean;
+  };
+  /** Edit an event before it is queued, or return `null` to drop it. */
+  beforeSend?: (event: Record<string, unknown>) => Record<string, unknown> | null | undefined | false;
+  onAlert?: (alert: Record<string, unknown>) => void;
+  /** SDK self-diagnostics: queue overflow, rejected batches, hooks that threw. */
+  onError?: (diagnostic: { code: string; message: string }) => void;
+  /** Log what the SDK does to the console (debug level). */
+  debug?: boolean;
+  /** Where to load `sightline_bg.wasm` from (default: next to the module). */
+  wasmUrl?: string | URL;
+}
+
+/** SDK self-diagnostics. */
+export interface SightlineStats {
+  sentBatches: number;
+  failedSends: number;
+  rejectedEvents: number;
+  droppedEvents: number;
+  hookErrors: number;
+  internalErrors: number;
+  beacons: number;
+  persisted: number;
+  restored: number;
+  /** queued events per channel: errors, metrics, events, health, alerts */
+  queued: number[];
+  sessionId: string;
+  sampled: boolean;
+}
+
+/** The running SDK. No method ever throws. */
+export interface Monitor {
+  /** Records an error (any thrown value) with optional JSON-serialisable context. */
+  captureError(error: unknown, context?: unknown): void;
+  captureMessage(message: string, level?: Level): void;
+  /** Sets (or with `null` clears) the user id sent with every event. */
+  setUser(id: string | null): void;
+  setTag(key: string, value: string): void;
+  /** Sends everything queued; resolves `true` when all was delivered, `false` when some stays queued for retry. */
+  flush(): Promise<boolean>;
+  stats(): SightlineStats | undefined;
+  /** Hands queued events to the browser, then removes every listener and timer the SDK installed. */
+  shutdown(): void;
+}
+
+/** Validates the config, loads the wasm and starts monitoring. Rejects (installing nothing) on a bad config. */
+export function init(config: SightlineConfig): Promise<Monitor>;
+export default init;

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds pkg/ (the npm package) and dist/ (the script-tag files), then prints and checks sizes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=node_modules/.bin
+# Chromium accepts these post-MVP features; never `-all` (TOOLCHAIN.md).
+WASM_FEATURES="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types --enable-mutable-globals"
+
+# The release wasm rebuilds std with panics as a bare trap (no message formatting: about 7 KB brotli
+# less). RUSTC_BOOTSTRAP unlocks -Z flags on the stable toolchain; it needs the rust-src component.
+RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+  cargo build --quiet --release --target wasm32-unknown-unknown -p sightline \
+  -Z build-std=std,panic_abort --target-dir target/release-wasm
+rm -rf build/wb && mkdir -p build
+wasm-bindgen --target web --no-typescript --out-dir build/wb target/release-wasm/wasm32-unknown-unknown/release/sightline.wasm 2>&1 \
+  | grep -v 'target_features' || true
+$BIN/wasm-opt -Oz $WASM_FEATURES --strip-debug --strip-producers build/wb/sightline_bg.wasm -o build/sightline_bg.wasm
+
+rm -rf pkg dist && mkdir -p pkg dist
+ESB="$BIN/esbuild --bundle --target=es2020 --log-level=warning --legal-comments=none"
+# npm: readable ESM (the app's bundler minifies); the wasm URL stays a literal `new URL(..., import.meta.url)`
+$ESB js/index.js --format=esm --outfile=pkg/index.js
+# script tag: one classic script, minified
+$ESB js/script.js --format=iife --minify --log-override:empty-import-meta=silent --outfile=dist/sightline.js
+$BIN/esbuild js/loader.js --minify --target=es2017 --log-level=warning --outfile=dist/loader.min.js
+cp build/sightline_bg.wasm pkg/
+cp build/sightline_bg.wasm dist/
+cp js/index.d.ts pkg/index.d.ts
+node scripts/package.mjs
+node scripts/size.mjs

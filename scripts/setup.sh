@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs everything a fresh machine lacks, idempotently; quick when all is there already.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+
+need_apt=""
+for pair in chromium:/usr/bin/chromium chromedriver:/usr/bin/chromedriver brotli:/usr/bin/brotli; do
+  [ -x "${pair#*:}" ] || need_apt="$need_apt ${pair%%:*}"
+done
+if [ -n "$need_apt" ]; then
+  echo "setup: installing Debian packages:$need_apt"
+  pkgs=$(echo "$need_apt" | sed 's/chromedriver/chromium-driver/')
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $pkgs >/dev/null
+fi
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  echo "setup: adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+  echo "setup: adding the rust-src component (the release wasm rebuilds std, see build.sh)"
+  rustup component add rust-src
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  echo "setup: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
+  # no --locked: it pins a dependency version the registry does not serve here (TOOLCHAIN.md)
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/playwright-core ] \
+   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm tools (binaryen, esbuild, playwright-core)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+echo "setup: ok"

@@ -1,0 +1,2 @@
+//! Instrumentations: each turns one kind of browser signal into events, and nothing more.
+pub mod errors;

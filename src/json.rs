@@ -1,0 +1,217 @@
+//! Minimal JSON writing and the few number/time formats the wire needs, without `core::fmt`.
+
+/// Appends `s` as a JSON string literal (quoted, escaped). Lone surrogates cannot occur in `&str`.
+pub fn str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let esc: Option<&str> = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0..=0x1f => None,
+            _ => continue,
+        };
+        out.push_str(s.get(start..i).unwrap_or(""));
+        match esc {
+            Some(e) => out.push_str(e),
+            None => {
+                out.push_str("\\u00");
+                out.push(hex_digit(b >> 4));
+                out.push(hex_digit(b & 15));
+            }
+        }
+        start = i + 1;
+    }
+    out.push_str(s.get(start..).unwrap_or(""));
+    out.push('"');
+}
+
+/// Appends `,"key":` (or `"key":` right after an opening brace).
+pub fn key(out: &mut String, k: &str) {
+    if !out.ends_with('{') && !out.ends_with('[') {
+        out.push(',');
+    }
+    out.push('"');
+    out.push_str(k);
+    out.push_str("\":");
+}
+
+pub fn field_str(out: &mut String, k: &str, v: &str) {
+    key(out, k);
+    str(out, v);
+}
+
+pub fn field_u64(out: &mut String, k: &str, v: u64) {
+    key(out, k);
+    uint(out, v);
+}
+
+pub fn field_opt(out: &mut String, k: &str, v: Option<&str>) {
+    key(out, k);
+    match v {
+        Some(v) => str(out, v),
+        None => out.push_str("null"),
+    }
+}
+
+pub fn uint(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        if let Some(slot) = buf.get_mut(i) {
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    for &d in buf.get(i..).unwrap_or(&[]) {
+        out.push(d as char);
+    }
+}
+
+pub fn hex_digit(n: u8) -> char {
+    (if n < 10 { b'0' + n } else { b'a' + n - 10 }) as char
+}
+
+/// Appends the hex digits of `n`, zero-padded to 16.
+pub fn hex64(out: &mut String, n: u64) {
+    for i in (0..16).rev() {
+        out.push(hex_digit(((n >> (i * 4)) & 15) as u8));
+    }
+}
+
+/// Formats a Unix time in milliseconds as ISO 8601 UTC (`2026-11-26T16:26:30.123Z`), like `Date.toISOString`.
+pub fn iso_time(out: &mut String, ms: u64) {
+    let days = (ms / 86_400_000) as i64;
+    let rem = ms % 86_400_000;
+    let (y, m, d) = civil_from_days(days);
+    pad(out, y as u64, 4);
+    out.push('-');
+    pad(out, m as u64, 2);
+    out.push('-');
+    pad(out, d as u64, 2);
+    out.push('T');
+    pad(out, rem / 3_600_000, 2);
+    out.push(':');
+    pad(out, rem / 60_000 % 60, 2);
+    out.push(':');
+    pad(out, rem / 1000 % 60, 2);
+    out.push('.');
+    pad(out, rem % 1000, 3);
+    out.push('Z');
+}
+
+fn pad(out: &mut String, n: u64, width: usize) {
+    let mut digits = 1;
+    let mut t = n;
+    while t >= 10 {
+        t /= 10;
+        digits += 1;
+    }
+    for _ in digits..width {
+        out.push('0');
+    }
+    uint(out, n);
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// Inverse of [`civil_from_days`].
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Cuts `s` to at most `max` characters (on a char boundary), marking the cut with `…`.
+pub fn truncate(s: &mut String, max: usize) {
+    if let Some((i, _)) = s.char_indices().nth(max) {
+        s.truncate(i);
+        s.push('…');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_strings() {
+        let mut o = String::new();
+        str(&mut o, "a\"b\\c\nd\u{1}é😀");
+        assert_eq!(o, "\"a\\\"b\\\\c\\nd\\u0001é😀\"");
+    }
+
+    #[test]
+    fn keys_and_numbers() {
+        let mut o = String::from("{");
+        field_str(&mut o, "a", "x");
+        field_u64(&mut o, "n", 0);
+        field_u64(&mut o, "m", 18_446_744_073_709_551_615);
+        field_opt(&mut o, "u", None);
+        o.push('}');
+        assert_eq!(o, "{\"a\":\"x\",\"n\":0,\"m\":18446744073709551615,\"u\":null}");
+    }
+
+    #[test]
+    fn iso_matches_known_instants() {
+        let cases = [
+            (0u64, "1970-01-01T00:00:00.000Z"),
+            (951_782_400_000, "2000-02-29T00:00:00.000Z"),
+            (1_795_710_390_123, "2026-11-26T16:26:30.123Z"),
+            (4_102_444_799_999, "2099-12-31T23:59:59.999Z"),
+        ];
+        for (ms, want) in cases {
+            let mut o = String::new();
+            iso_time(&mut o, ms);
+            assert_eq!(o, want);
+        }
+    }
+
+    #[test]
+    fn civil_round_trip() {
+        for z in (-800_000..800_000).step_by(37) {
+            let (y, m, d) = civil_from_days(z);
+            assert_eq!(days_from_civil(y, m, d), z);
+        }
+    }
+
+    #[test]
+    fn truncates_on_char_boundary() {
+        let mut s = String::from("ééééé");
+        truncate(&mut s, 3);
+        assert_eq!(s, "ééé…");
+        let mut t = String::from("abc");
+        truncate(&mut t, 3);
+        assert_eq!(t, "abc");
+    }
+
+    #[test]
+    fn hex() {
+        let mut o = String::new();
+        hex64(&mut o, 0xdead_beef);
+        assert_eq!(o, "00000000deadbeef");
+    }
+}

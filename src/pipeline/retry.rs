@@ -1,0 +1,131 @@
+//! What to do with a transport result: done, retry later (with backoff or `Retry-After`), or give up.
+use crate::json::days_from_civil;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Sent,
+    /// Retry; the server's `Retry-After` in ms when it gave one.
+    Retry(Option<u64>),
+    /// The collector refused the batch for good (400, 413, ...): count it as dropped.
+    Reject,
+}
+
+pub const BASE_DELAY_MS: f64 = 1000.0;
+pub const MAX_DELAY_MS: f64 = 60_000.0;
+/// A `Retry-After` longer than this is capped: the page may live long, but not that long.
+pub const MAX_RETRY_AFTER_MS: u64 = 3_600_000;
+
+/// Classifies an HTTP status (0 = network error) and its `Retry-After` header.
+pub fn classify(status: u16, retry_after: Option<&str>, now_ms: u64) -> Verdict {
+    match status {
+        200..=299 => Verdict::Sent,
+        0 | 408 | 429 | 500..=599 => {
+            Verdict::Retry(retry_after.and_then(|v| parse_retry_after(v, now_ms)).map(|ms| ms.min(MAX_RETRY_AFTER_MS)))
+        }
+        _ => Verdict::Reject,
+    }
+}
+
+/// Delay before retry number `attempt` (1-based): exponential from 1 s, capped at 60 s, with
+/// "equal jitter" (half fixed, half random) so many tabs do not retry in lockstep.
+/// A server-given `Retry-After` is a lower bound: we never come back earlier.
+pub fn delay_ms(attempt: u32, retry_after: Option<u64>, rand01: f64) -> u64 {
+    let exp = BASE_DELAY_MS * f64::from(1u32 << attempt.saturating_sub(1).min(16));
+    let capped = exp.min(MAX_DELAY_MS);
+    let jittered = capped * 0.5 + capped * 0.5 * rand01.clamp(0.0, 1.0);
+    match retry_after {
+        Some(ra) => ra + (jittered * 0.1) as u64,
+        None => jittered as u64,
+    }
+}
+
+/// `Retry-After`: delta-seconds, or an IMF-fixdate such as `Wed, 21 Oct 2015 07:28:00 GMT`.
+pub fn parse_retry_after(v: &str, now_ms: u64) -> Option<u64> {
+    let v = v.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(secs.saturating_mul(1000));
+    }
+    let rest = v.split_once(", ")?.1;
+    let mut parts = rest.split(' ');
+    let day: u32 = parts.next()?.parse().ok()?;
+    let month = match parts.next()? {
+        "Jan" => 1,
+        "Feb" => 2,
+        "Mar" => 3,
+        "Apr" => 4,
+        "May" => 5,
+        "Jun" => 6,
+        "Jul" => 7,
+        "Aug" => 8,
+        "Sep" => 9,
+        "Oct" => 10,
+        "Nov" => 11,
+        "Dec" => 12,
+        _ => return None,
+    };
+    let year: i64 = parts.next()?.parse().ok()?;
+    let mut hms = parts.next()?.split(':').map(|x| x.parse::<u64>().ok());
+    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
+    if parts.next()? != "GMT" || day == 0 || day > 31 || h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let at_ms = (days * 86_400 + (h * 3600 + m * 60 + s) as i64) * 1000;
+    Some((at_ms - now_ms as i64).max(0) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses() {
+        assert_eq!(classify(200, None, 0), Verdict::Sent);
+        assert_eq!(classify(204, None, 0), Verdict::Sent);
+        assert_eq!(classify(0, None, 0), Verdict::Retry(None));
+        assert_eq!(classify(408, None, 0), Verdict::Retry(None));
+        assert_eq!(classify(429, Some("3"), 0), Verdict::Retry(Some(3000)));
+        assert_eq!(classify(503, Some("junk"), 0), Verdict::Retry(None));
+        assert_eq!(classify(500, Some("999999"), 0), Verdict::Retry(Some(MAX_RETRY_AFTER_MS)));
+        assert_eq!(classify(400, None, 0), Verdict::Reject);
+        assert_eq!(classify(413, None, 0), Verdict::Reject);
+        assert_eq!(classify(301, None, 0), Verdict::Reject);
+    }
+
+    #[test]
+    fn backoff_grows_is_capped_and_jittered() {
+        assert_eq!(delay_ms(1, None, 0.0), 500);
+        assert_eq!(delay_ms(1, None, 1.0), 1000);
+        assert_eq!(delay_ms(2, None, 1.0), 2000);
+        assert_eq!(delay_ms(3, None, 0.5), 3000);
+        assert_eq!(delay_ms(10, None, 1.0), 60_000);
+        assert_eq!(delay_ms(60, None, 0.0), 30_000);
+        for a in 1..20 {
+            for r in [0.0, 0.3, 0.99] {
+                let d = delay_ms(a, None, r);
+                assert!(d >= delay_ms(a, None, 0.0) && d <= delay_ms(a, None, 1.0));
+            }
+        }
+    }
+
+    #[test]
+    fn retry_after_is_a_floor() {
+        for a in 1..10 {
+            assert!(delay_ms(a, Some(2000), 0.0) >= 2000);
+            assert!(delay_ms(a, Some(2000), 1.0) >= 2000);
+        }
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("120", 0), Some(120_000));
+        assert_eq!(parse_retry_after(" 0 ", 0), Some(0));
+        // 2015-10-21T07:28:00Z is 1445412480 s
+        let now = 1_445_412_470_000;
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), Some(10_000));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now + 60_000), Some(0));
+        assert_eq!(parse_retry_after("Wed, 21 Foo 2015 07:28:00 GMT", now), None);
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-5", now), None);
+    }
+}
