@@ -56,12 +56,27 @@ function monitor(client) {
  * monitoring. A previous client is shut down once the new one has started. Rejects, having
  * installed nothing, when the config is invalid or the wasm cannot load.
  */
-export async function boot(config, defaultWasmUrl) {
+export async function boot(config, defaultWasmUrl, buffer = true) {
   if (typeof window === 'undefined') throw new Error('sightline: init() must run in a browser');
-  let wasmUrl = config && config.wasmUrl;
-  if (wasmUrl instanceof URL) config = { ...config, wasmUrl: (wasmUrl = String(wasmUrl)) };
-  await load(typeof wasmUrl === 'string' ? wasmUrl : defaultWasmUrl());
-  const client = start(config);
+  // Errors raised while the wasm loads are buffered here and replayed once the client runs
+  // (unless the loader snippet already does that).
+  const early = [];
+  const record = (event) => early.length < 50 && early.push([event, Date.now()]);
+  const listen = (on) => {
+    if (!buffer) return;
+    window[on]('error', record, true);
+    window[on]('unhandledrejection', record);
+  };
+  listen('addEventListener');
+  let client;
+  try {
+    let wasmUrl = config && config.wasmUrl;
+    if (wasmUrl instanceof URL) config = { ...config, wasmUrl: (wasmUrl = String(wasmUrl)) };
+    await load(typeof wasmUrl === 'string' ? wasmUrl : defaultWasmUrl());
+    client = start(config);
+  } finally {
+    listen('removeEventListener');
+  }
   if (typeof client === 'string') {
     const error = new Error(client);
     error.name = 'SightlineConfigError';
@@ -75,5 +90,7 @@ export async function boot(config, defaultWasmUrl) {
       previous.free();
     } catch (e) {}
   }
-  return monitor(client);
+  const m = monitor(client);
+  for (const [event, at] of early) m._replay(event, at);
+  return m;
 }

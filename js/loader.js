@@ -1,12 +1,13 @@
 // The inline loader snippet (dist/loader.min.js), pasted as
 //   <script data-collector="https://..." data-src="/path/sightline.js">…</script>
-// It makes `Sightline.*` callable at once (calls are queued), records error and rejection events
-// from this moment with addEventListener (so an existing window.onerror keeps working untouched),
-// and loads the SDK. If the SDK script or its wasm cannot load, it posts the buffered errors itself.
+// It makes `Sightline.*` callable at once, records error and rejection events from this moment
+// into the same queue (addEventListener, so an existing window.onerror keeps working untouched),
+// and loads the SDK, which replays the queue in order. If the SDK script or its wasm cannot load,
+// the snippet posts the buffered errors itself, and each later one.
 (function (w, d) {
-  var s = d.currentScript, data = s.dataset, S = (w.Sightline = {}), q = (S.q = []), e = (S.e = []), fallen;
+  var s = d.currentScript, data = s.dataset, S = (w.Sightline = {}), q = (S.q = []), n = 0, fallen;
   function rec(ev) {
-    if (e.length < 50) e.push([ev, Date.now()]);
+    if (n++ < 100) q.push(['_replay', [ev, Date.now()]]);
     if (fallen) S.f();
   }
   w.addEventListener('error', rec, true);
@@ -22,29 +23,33 @@
     w.removeEventListener('error', rec, true);
     w.removeEventListener('unhandledrejection', rec);
   };
-  // fall back: send what was buffered (and, from now on, each new error) without the SDK
+  // fall back: send the buffered errors not sent yet (and, from now on, each new one) without the SDK
   S.f = function () {
     fallen = 1;
     try {
-      var c, sid, i, errs = [];
-      for (i = 0; i < q.length; i++) if (q[i][0] == 'init' && q[i][1][0]) c = q[i][1][0];
-      if (!c || !e.length) return;
+      var c, sid, errs = [];
+      q.forEach(function (x) {
+        if (x[0] == 'init' && x[1][0]) c = x[1][0];
+      });
       try { sid = sessionStorage.getItem('sightline:session').split('.')[0]; } catch (x) {}
-      e.splice(0).forEach(function (x) {
-        var ev = x[0], r = ev.type == 'unhandledrejection', er = r ? ev.reason : ev.error, t = ev.target;
+      q.forEach(function (x) {
+        if (x[0] != '_replay' || x[2]) return;
+        x[2] = 1;
+        var ev = x[1][0], r = ev.type == 'unhandledrejection', er = r ? ev.reason : ev.error, t = ev.target;
         try {
           errs.push({
             type: r ? 'promise_rejection' : t && t != w ? 'resource_error' : 'javascript',
             name: (er && er.name) || '',
             message: String(t && t != w ? 'Failed to load ' + t.tagName.toLowerCase() + ': ' + (t.src || t.href) : er && er.message || ev.message || er).slice(0, 1000),
             stack: er && er.stack ? String(er.stack).slice(0, 8000) : null,
-            timestamp: new Date(x[1]).toISOString(),
+            timestamp: new Date(x[1][1]).toISOString(),
             url: location.href,
             userAgent: navigator.userAgent,
             sessionId: sid || null
           });
         } catch (x) {}
       });
+      if (!c || !errs.length) return;
       var ep = (c.endpoints && c.endpoints.errors) || '/api/errors';
       navigator.sendBeacon(/:\/\//.test(ep) ? ep : c.collector.replace(/\/$/, '') + ep, JSON.stringify({
         errors: errs, sdk: { name: 'sightline-loader', version: '0.1.0' }, sessionId: sid || '', sentAt: new Date().toISOString()

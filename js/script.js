@@ -1,6 +1,7 @@
 // dist/sightline.js, the script-tag build. Loads sightline_bg.wasm from next to itself; with
-// `data-collector` it starts by itself. When the inline loader snippet came first, it takes over
-// the snippet's queue and buffered errors, or tells the snippet to fall back if the wasm fails.
+// `data-collector` it starts by itself. When the inline loader snippet came first, it replays the
+// snippet's queue (calls and buffered error events, in order), or tells the snippet to fall back
+// to its own plain-JS delivery if the wasm cannot load.
 import { boot } from './core.js';
 
 (function () {
@@ -8,34 +9,43 @@ import { boot } from './core.js';
   const base = (self && self.src) || location.href;
   const wasmUrl = () => new URL('sightline_bg.wasm', base);
   const stub = window.Sightline && window.Sightline.q ? window.Sightline : null;
-  const methods = ['captureError', 'captureMessage', 'setUser', 'setTag', 'flush', 'stats', 'shutdown'];
+  const methods = ['captureError', 'captureMessage', 'setUser', 'setTag', 'flush', 'stats', 'shutdown', '_replay'];
   let active = null;
-  let waiting = []; // calls made while init is in progress
   let booting = null;
+  const waiting = []; // calls made while init is in progress
+  let consumed = 0; // entries of the snippet's queue already replayed
 
-  function replayLoaderErrors(m) {
-    if (!stub) return;
+  function call(name, args) {
     try {
-      stub.s(); // the snippet stops listening: from here on the SDK's own listeners capture
-      for (const [event, at] of stub.e.splice(0)) m._replay(event, at);
+      if (api[name]) api[name](...args);
     } catch (e) {}
+  }
+  function drainStub() {
+    if (!stub) return;
+    const entries = stub.q.slice(consumed);
+    consumed += entries.length;
+    for (const [name, args] of entries) call(name, args);
   }
 
   const api = {
     init(config) {
-      const p = boot(config, wasmUrl).then(
+      const p = boot(config, wasmUrl, !stub).then(
         (m) => {
           active = m;
-          replayLoaderErrors(m);
           for (const [name, args, done] of waiting.splice(0)) done(m[name](...args));
+          if (stub) {
+            stub.s(); // the snippet stops listening: the SDK's own listeners capture from here on
+            drainStub(); // errors it recorded while the wasm was loading
+          }
           return m;
         },
         (e) => {
           console.error(e && e.message ? e.message : e);
-          // The wasm did not load or compile (404, CSP without 'wasm-unsafe-eval'): let the
-          // snippet deliver what it buffered by itself. A config error is the developer's to fix.
+          // The wasm did not load or compile (404, CSP without 'wasm-unsafe-eval'): the snippet
+          // delivers what it buffered by itself. A config error is the developer's to fix.
           if (stub && !(e && e.name === 'SightlineConfigError')) stub.f();
-          for (const [, , done] of waiting.splice(0)) done(undefined);
+          booting = null; // calls are harmless no-ops again
+          for (const [name, , done] of waiting.splice(0)) done(name === 'flush' ? true : undefined);
           return null; // never an unhandled rejection in the page
         },
       );
@@ -53,12 +63,7 @@ import { boot } from './core.js';
   }
   window.Sightline = api;
 
-  const queued = stub ? stub.q.splice(0) : [];
   const collector = self && self.dataset && self.dataset.collector;
-  if (collector && !queued.some((c) => c[0] === 'init')) queued.unshift(['init', [{ collector }]]);
-  for (const [name, args] of queued) {
-    try {
-      if (api[name]) api[name](...args);
-    } catch (e) {}
-  }
+  if (!stub && collector) api.init({ collector });
+  drainStub();
 })();

@@ -27,4 +27,14 @@ cp build/sightline_bg.wasm pkg/
 cp build/sightline_bg.wasm dist/
 cp js/index.d.ts pkg/index.d.ts
 node scripts/package.mjs
+
+# The npm example app installs the package just built (file:../../pkg) and bundles it with Vite.
+(
+  cd examples/npm-app
+  if [ ! -d node_modules/vite ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+  node_modules/.bin/vite build >/dev/null
+)
+
 node scripts/size.mjs

@@ -21,18 +21,23 @@ use config::{Config, Val};
 /// did not start (nothing is installed then). Never throws.
 #[wasm_bindgen]
 pub fn start(config: JsValue) -> JsValue {
+    match start_client(&config) {
+        Ok(c) => JsValue::from(c),
+        Err(msg) => JsValue::from_str(&msg),
+    }
+}
+
+/// [`start`] for Rust callers (and the browser tests).
+pub fn start_client(config: &JsValue) -> Result<client::Client, String> {
     let mut funcs = Vec::new();
     let mut regexes = Vec::new();
-    let val = read(&config, &mut funcs, &mut regexes, 0).unwrap_or(Val::Null);
-    let cfg = match Config::from_val(&val) {
-        Ok(c) => c,
-        Err(msg) => return JsValue::from_str(&msg),
-    };
+    let val = read(config, &mut funcs, &mut regexes, 0).unwrap_or(Val::Null);
+    let cfg = Config::from_val(&val)?;
     let mut urls = Vec::with_capacity(5);
     for ep in &cfg.endpoints {
         match browser::absolute_url(&config::join_endpoint(&cfg.collector, ep)) {
             Some(u) => urls.push(u),
-            None => return JsValue::from_str("sightline: config key `collector` (or an endpoint) is not a valid URL"),
+            None => return Err(String::from("sightline: config key `collector` (or an endpoint) is not a valid URL")),
         }
     }
     let core = client::Core::new(cfg, funcs, regexes, urls);
@@ -53,7 +58,7 @@ pub fn start(config: JsValue) -> JsValue {
         }
     }
     core.restore_pending();
-    JsValue::from(client::Client::new(core))
+    Ok(client::Client::new(core))
 }
 
 /// Reads a JS config value into [`Val`], keeping functions and RegExps in side tables.

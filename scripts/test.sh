@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test: native unit tests, browser tests (wasm-bindgen-test in headless Chromium) and
+# end-to-end tests (Playwright + Chromium against the real dev collector). `scripts/test.sh native|wasm|e2e`
+# runs one kind. Expects `make build collector` to have run (the Makefile sees to it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+# The test runner would pick geckodriver first if one is on PATH (TOOLCHAIN.md): name Chromium's.
+export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+WASM_TEST_PORT=${SIGHTLINE_WASM_TEST_PORT:-18123}
+COLLECTOR=target/release/sightline-collector
+
+run_native() {
+  echo "== native tests"
+  cargo test -p sightline --lib
+  cargo test -p sightline-collector
+}
+
+run_wasm() {
+  echo "== browser tests (wasm-bindgen-test, headless Chromium)"
+  local db; db=$(mktemp -d)
+  "$COLLECTOR" --port "$WASM_TEST_PORT" --db "$db/events.sqlite" --root . >"$db/log" 2>&1 &
+  local pid=$!
+  trap "kill $pid 2>/dev/null; rm -rf '$db'" RETURN
+  for _ in $(seq 100); do grep -q listening "$db/log" && break; sleep 0.05; done
+  grep -q listening "$db/log" || { cat "$db/log"; echo "collector did not start on port $WASM_TEST_PORT"; return 1; }
+  SIGHTLINE_TEST_COLLECTOR="http://127.0.0.1:$WASM_TEST_PORT" cargo test -p sightline --target wasm32-unknown-unknown --test browser
+}
+
+run_e2e() {
+  echo "== end-to-end tests (playwright-core + Chromium + dev collector)"
+  node --test --test-concurrency=1 tests/e2e/*.test.mjs
+}
+
+case "$what" in
+  native) run_native ;;
+  wasm) run_wasm ;;
+  e2e) run_e2e ;;
+  all) run_native; run_wasm; run_e2e ;;
+  *) echo "usage: $0 [native|wasm|e2e|all]"; exit 2 ;;
+esac

@@ -1,0 +1,95 @@
+// Shared by the end-to-end tests: a real dev collector on a free port with a fresh database, and
+// Debian's Chromium driven by playwright-core. Everything stays on 127.0.0.1.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export async function startCollector() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sightline-e2e-'));
+  const bin = path.join(ROOT, 'target/release/sightline-collector');
+  const proc = spawn(bin, ['--port', '0', '--db', path.join(dir, 'events.sqlite'), '--root', ROOT], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d) => (stderr += d));
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    proc.on('exit', (code) => reject(new Error(`collector exited with ${code}: ${stderr}`)));
+  });
+  const json = async (p, body) => {
+    const r = await fetch(url + p, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+    return r.json();
+  };
+  return {
+    url,
+    /** stored events of a channel, oldest first */
+    events: async (channel = 'errors') => (await json(`/api/events?channel=${channel}&limit=10000`)).events,
+    /** every ingest request the collector answered (status, time) */
+    requests: async (channel = 'errors') => (await json(`/__admin/requests?channel=${channel}`)).requests,
+    fail: (rule) => json('/__admin/fail', rule),
+    reset: () => json('/__admin/reset', {}),
+    stop: () => {
+      proc.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Polls `fn` until it returns a truthy value; fails with `what` after `timeout` ms. */
+export async function waitFor(fn, what, timeout = 15000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Collects console messages and uncaught page errors of a page. */
+export function watch(page) {
+  const log = { console: [], pageErrors: [] };
+  page.on('console', (m) => log.console.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => log.pageErrors.push(e.message));
+  return log;
+}
+
+/** Throws `message` from a task of its own, as an app bug would. */
+export function throwInPage(page, message, name = 'Error') {
+  return page.evaluate(
+    ([m, n]) => setTimeout(() => { const e = n === 'TypeError' ? new TypeError(m) : new Error(m); throw e; }),
+    [message, name],
+  );
+}
+
+export function rejectInPage(page, message) {
+  return page.evaluate((m) => { Promise.reject(new Error(m)); }, message);
+}
+
+/** The fields of the seed's error records that every stored error must have. */
+export const SEED_FIELDS = ['id', 'type', 'message', 'timestamp', 'stack', 'url', 'userAgent', 'userId', 'sessionId', 'buildVersion', 'environment'];

@@ -1,0 +1,114 @@
+// (b) the script-tag page with the inline loader snippet, (e) a bad config, (f) the wasm or the SDK
+// script missing, or blocked by CSP: the loader's plain-JS fallback still delivers early errors.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startCollector, launch, waitFor, watch, throwInPage, rejectInPage, SEED_FIELDS } from './harness.mjs';
+
+let collector, browser;
+before(async () => {
+  collector = await startCollector();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  collector?.stop();
+});
+
+const byMessage = (events, m) => events.filter((e) => e.data.message === m);
+
+async function waitForMessages(messages) {
+  return waitFor(async () => {
+    const ev = await collector.events('errors');
+    return messages.every((m) => byMessage(ev, m).length > 0) && ev;
+  }, `errors ${JSON.stringify(messages)}`);
+}
+
+test('loader snippet: early errors, queued calls in order, errors while running and at close', { timeout: 60000 }, async () => {
+  await collector.reset();
+  const page = await browser.newPage();
+  const log = watch(page);
+  await page.goto(`${collector.url}/test-pages/loader.html`);
+  await waitFor(() => page.evaluate(() => typeof window.Sightline.stats() === 'object'), 'the SDK to load');
+  assert.equal(await page.evaluate(() => window.Sightline.q), undefined, 'the stub was replaced');
+  await throwInPage(page, 'loader: thrown while running 1');
+  await throwInPage(page, 'loader: thrown while running 2', 'TypeError');
+  await rejectInPage(page, 'loader: rejected while running');
+  await page.evaluate(() => Sightline.captureError(new Error('loader: captured'), { step: 3 }));
+  await page.waitForTimeout(100);
+  await throwInPage(page, 'loader: thrown just before close');
+  await page.waitForTimeout(30);
+  await page.close({ runBeforeUnload: true });
+
+  const messages = [
+    'loader: queued message',
+    'loader: thrown before the SDK loaded',
+    'loader: rejected before the SDK loaded',
+    'loader: thrown while running 1',
+    'loader: thrown while running 2',
+    'loader: rejected while running',
+    'loader: captured',
+    'loader: thrown just before close',
+  ];
+  const events = await waitForMessages(messages);
+  for (const m of messages) {
+    const found = byMessage(events, m);
+    assert.equal(found.length, 1, `exactly one "${m}"`);
+    for (const f of SEED_FIELDS) assert.ok(f in found[0].data, `${m}: field ${f}`);
+    assert.equal(found[0].batch.sdk.name, 'sightline', 'sent by the SDK, not the fallback');
+    assert.equal(found[0].data.userId, 'user-42', `${m}: setUser was replayed before the rest`);
+  }
+  const early = byMessage(events, 'loader: thrown before the SDK loaded')[0].data;
+  assert.equal(early.type, 'javascript');
+  assert.match(early.source, /\/test-pages\/loader\.html$/);
+  assert.equal(byMessage(events, 'loader: rejected before the SDK loaded')[0].data.type, 'promise_rejection');
+  assert.equal(byMessage(events, 'loader: queued message')[0].data.level, 'warning');
+  // the early error happened before the SDK existed: its timestamp is when it happened
+  const t = (m) => Date.parse(byMessage(events, m)[0].data.timestamp);
+  assert.ok(t('loader: thrown before the SDK loaded') <= t('loader: thrown while running 1'));
+  assert.deepEqual(log.console.filter((c) => c.startsWith('error: sightline')), []);
+});
+
+test('a bad config leaves the page working, with a clear console message', { timeout: 60000 }, async () => {
+  await collector.reset();
+  const page = await browser.newPage();
+  const log = watch(page);
+  await page.goto(`${collector.url}/test-pages/bad-config.html`);
+  const message = await waitFor(() => log.console.find((c) => c.includes('sightline:')), 'the console message');
+  assert.equal(message, 'error: sightline: unknown config key `bogus`');
+  await page.click('#b');
+  assert.equal(await page.textContent('#b'), 'clicked');
+  assert.equal(await page.evaluate(() => Sightline.flush()), true, 'API calls are harmless no-ops');
+  assert.equal(await page.evaluate(() => Sightline.captureMessage('x')), undefined);
+  await throwInPage(page, 'bad-config: the page still throws normally');
+  await page.waitForTimeout(200);
+  assert.deepEqual(log.pageErrors, ['bad-config: the page still throws normally']);
+  await page.close({ runBeforeUnload: true });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(await collector.requests('errors'), [], 'nothing was sent');
+});
+
+for (const [what, setup, pagePath, earlyMessage] of [
+  ['the wasm answers 404', (p) => p.route('**/sightline_bg.wasm', (r) => r.fulfill({ status: 404, body: 'nope' })), 'loader.html', 'loader: thrown before the SDK loaded'],
+  ['the SDK script answers 404', (p) => p.route('**/dist/sightline.js', (r) => r.fulfill({ status: 404, body: 'nope' })), 'loader.html', 'loader: thrown before the SDK loaded'],
+  ['a CSP forbids compiling wasm', () => {}, 'csp.html', 'csp: thrown before the SDK loaded'],
+]) {
+  test(`fallback when ${what}: early errors still delivered, page unaffected`, { timeout: 60000 }, async () => {
+    await collector.reset();
+    const page = await browser.newPage();
+    const log = watch(page);
+    await setup(page);
+    await page.goto(`${collector.url}/test-pages/${pagePath}`);
+    const events = await waitForMessages([earlyMessage]);
+    const e = byMessage(events, earlyMessage)[0];
+    assert.equal(e.batch.sdk.name, 'sightline-loader');
+    assert.equal(e.data.type, 'javascript');
+    for (const f of ['type', 'message', 'timestamp', 'url', 'userAgent']) assert.ok(f in e.data, f);
+    // after falling back, later errors are still delivered, one beacon each
+    await throwInPage(page, `${what}: later error`);
+    await waitForMessages([`${what}: later error`]);
+    await page.click('#b');
+    assert.equal(await page.textContent('#b'), 'clicked');
+    assert.ok(log.pageErrors.every((m) => !/sightline|Sightline/.test(m)), log.pageErrors.join('; '));
+    await page.close();
+  });
+}
