@@ -1,6 +1,7 @@
 // Shared by the npm entry and the script-tag build: loads the wasm once, starts a client, and wraps
 // every method so that nothing the SDK does can throw into the page.
 import loadWasm, { start } from '../build/wb/sightline.js';
+import { describe, reportEvent } from './hooks.js';
 
 let loading;
 let current;
@@ -33,9 +34,15 @@ function monitor(client) {
     }
   };
   const str = (v) => (v == null ? undefined : String(v));
+  const capture = (...args) => client.capture(...args);
   return {
-    captureError: safe((error, context) => client.captureError(error, json(context))),
-    captureMessage: safe((text, level) => client.captureMessage(String(text), str(level))),
+    captureError: safe((error, context) => {
+      const [name, message, stack] = describe(error);
+      client.capture('manual', name, message, stack, undefined, 0, 0, Date.now(), 'error', json(context));
+    }),
+    captureMessage: safe((text, level) =>
+      client.capture('manual', '', String(text), undefined, undefined, 0, 0, Date.now(), str(level) || 'info'),
+    ),
     setUser: safe((id) => client.setUser(str(id))),
     setTag: safe((key, value) => client.setTag(String(key), String(value))),
     flush: safe(() => client.flush(), Promise.resolve(true)),
@@ -47,7 +54,7 @@ function monitor(client) {
       client.free();
     }),
     /** @internal the loader hands over events it buffered before the SDK loaded */
-    _replay: safe((event, at) => client.captureEvent(event, at)),
+    _replay: safe((event, at) => reportEvent(event, at, capture)),
   };
 }
 

@@ -1,49 +1,8 @@
 //! Small owned handles over browser APIs: listeners that remove themselves on drop, storage, clocks.
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{AddEventListenerOptions, Event, EventTarget};
-
-/// An event listener that is removed when the handle is dropped.
-#[must_use]
-pub struct Listener {
-    target: EventTarget,
-    kind: &'static str,
-    capture: bool,
-    cb: Closure<dyn FnMut(Event)>,
-}
-
-impl Listener {
-    /// Adds a passive listener; `None` when the browser refuses it.
-    pub fn new(target: &EventTarget, kind: &'static str, capture: bool, f: impl FnMut(Event) + 'static) -> Option<Listener> {
-        let cb = Closure::<dyn FnMut(Event)>::new(f);
-        let opts = AddEventListenerOptions::new();
-        opts.set_capture(capture);
-        opts.set_passive(true);
-        target
-            .add_event_listener_with_callback_and_add_event_listener_options(kind, cb.as_ref().unchecked_ref(), &opts)
-            .ok()?;
-        Some(Listener { target: target.clone(), kind, capture, cb })
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self.target.remove_event_listener_with_callback_and_bool(self.kind, self.cb.as_ref().unchecked_ref(), self.capture);
-    }
-}
 
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
-}
-
-/// A promise that resolves after `ms` (no closure needed: `setTimeout` calls `resolve` directly).
-pub async fn sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _reject| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
 
 /// Storage access that never throws (sandboxed iframes, disabled cookies and private modes do throw).

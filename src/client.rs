@@ -3,14 +3,13 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use gloo_timers::callback::Timeout;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
-use crate::browser::{self, now_ms, Listener, Rng};
+use crate::browser::{self, now_ms, Rng};
 use crate::config::{Channel, Config, Pattern, CHANNELS};
 use crate::event::{self, Context, Dedupe, ErrorRecord, Seen};
+use crate::instrument::errors;
 use crate::json;
 use crate::pipeline::{batch, queue::Queue, retry};
 use crate::privacy;
@@ -27,14 +26,29 @@ pub const PERSIST_MAX_BYTES: usize = 256 * 1024;
 pub const PERSIST_KEY: &str = "sightline:pending";
 const SESSION_KEY: &str = "sightline:session";
 
+#[wasm_bindgen(module = "/js/io.js")]
+extern "C" {
+    /// POSTs `body` with `fetch`; later calls `done(channel, status, retryAfter)`.
+    #[wasm_bindgen(js_name = post)]
+    fn io_post(fetch: &JsValue, url: &str, body: &str, keepalive: bool, channel: u32, done: &JsValue);
+}
+
+/// A batch on its way to the collector.
+struct InFlight {
+    items: Vec<String>,
+    dropped: u32,
+    keepalive_bytes: usize,
+}
+
 struct Chan {
     queue: Queue,
     url: String,
-    in_flight: bool,
+    in_flight: Option<InFlight>,
     /// No request before this time (backoff or `Retry-After`).
     retry_at: f64,
     attempt: u32,
-    timer: Option<(f64, Timeout)>,
+    /// (due time, `setTimeout` id) of the pending send.
+    timer: Option<(f64, i32)>,
 }
 
 /// Counters for SDK self-diagnostics (`stats()`).
@@ -59,6 +73,9 @@ struct State {
     diag: Diag,
     keepalive_in_flight: usize,
     shut: bool,
+    /// `flush()` promises waiting for the queues to empty, and whether a send failed meanwhile.
+    flush_waiters: Vec<js_sys::Function>,
+    flush_failed: bool,
 }
 
 pub struct Core {
@@ -66,11 +83,17 @@ pub struct Core {
     funcs: Vec<js_sys::Function>,
     regexes: Vec<js_sys::RegExp>,
     /// `fetch` as it was when we started, so our own requests bypass any wrapper (ours included).
-    fetch: Option<js_sys::Function>,
+    fetch: JsValue,
     sampled: bool,
     state: RefCell<State>,
-    listeners: RefCell<Vec<Listener>>,
-    me: Weak<Core>,
+    /// Removes the page hooks (js/hooks.js) when called.
+    uninstall: RefCell<Option<js_sys::Function>>,
+    /// The long-lived callbacks, one each: a timer fired for a channel, a request finished, the
+    /// error hooks reported an event, the page is being hidden.
+    on_timer: Closure<dyn FnMut(u32)>,
+    on_done: Closure<dyn FnMut(u32, u16, Option<String>)>,
+    on_report: Closure<dyn FnMut(String, String, String, Option<String>, Option<String>, u32, u32, f64)>,
+    on_hide: Closure<dyn FnMut()>,
 }
 
 /// The JS-facing handle; the npm entry wraps each method in `try`/`catch`.
@@ -85,7 +108,7 @@ impl Core {
         let fetch = window
             .as_ref()
             .and_then(|w| js_sys::Reflect::get(w, &JsValue::from_str("fetch")).ok())
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+            .unwrap_or(JsValue::UNDEFINED);
         let mut rng = Rng::seeded();
         let (session_id, sampled) = session(&mut rng, cfg.sample_rate);
         let user_agent = window.as_ref().and_then(|w| w.navigator().user_agent().ok()).unwrap_or_default();
@@ -95,7 +118,7 @@ impl Core {
             .map(|(c, url)| Chan {
                 queue: Queue::new(cfg.queue_cap(*c)),
                 url,
-                in_flight: false,
+                in_flight: None,
                 retry_at: 0.0,
                 attempt: 0,
                 timer: None,
@@ -108,34 +131,63 @@ impl Core {
             user_agent,
             ..Context::default()
         };
-        Rc::new_cyclic(|me| Core {
-            cfg,
-            funcs,
-            regexes,
-            fetch,
-            sampled,
-            state: RefCell::new(State {
-                ctx,
-                chans,
-                dedupe: Dedupe::default(),
-                rng,
-                diag: Diag::default(),
-                keepalive_in_flight: 0,
-                shut: false,
-            }),
-            listeners: RefCell::new(Vec::new()),
-            me: me.clone(),
+        Rc::new_cyclic(|me: &Weak<Core>| {
+            let (w1, w2, w3, w4) = (me.clone(), me.clone(), me.clone(), me.clone());
+            Core {
+                cfg,
+                funcs,
+                regexes,
+                fetch,
+                sampled,
+                state: RefCell::new(State {
+                    ctx,
+                    chans,
+                    dedupe: Dedupe::default(),
+                    rng,
+                    diag: Diag::default(),
+                    keepalive_in_flight: 0,
+                    shut: false,
+                    flush_waiters: Vec::new(),
+                    flush_failed: false,
+                }),
+                uninstall: RefCell::new(None),
+                on_timer: Closure::new(move |ch: u32| {
+                    if let (Some(core), Some(ch)) = (w1.upgrade(), channel(ch)) {
+                        if let Ok(mut s) = core.state.try_borrow_mut() {
+                            if let Some(c) = s.chans.get_mut(ch as usize) {
+                                c.timer = None;
+                            }
+                        }
+                        core.send_next(ch, false);
+                    }
+                }),
+                on_done: Closure::new(move |ch: u32, status: u16, retry_after: Option<String>| {
+                    if let (Some(core), Some(ch)) = (w2.upgrade(), channel(ch)) {
+                        core.on_sent(ch, status, retry_after);
+                    }
+                }),
+                on_report: Closure::new(
+                    move |kind: String, name: String, message: String, stack: Option<String>, source: Option<String>, line: u32, column: u32, at: f64| {
+                        if let Some(core) = w3.upgrade() {
+                            core.record_error(errors::record(&kind, name, message, stack, source, line, column, at));
+                        }
+                    },
+                ),
+                on_hide: Closure::new(move || {
+                    if let Some(core) = w4.upgrade() {
+                        core.page_hidden();
+                    }
+                }),
+            }
         })
     }
 
-    pub fn add_listener(&self, l: Option<Listener>) {
-        if let (Some(l), Ok(mut ls)) = (l, self.listeners.try_borrow_mut()) {
-            ls.push(l);
+    /// Installs the page hooks; they report into this client until [`Core::shutdown`].
+    pub fn install_hooks(&self) {
+        let remove = errors::install(self.on_report.as_ref(), self.on_hide.as_ref());
+        if let Ok(mut u) = self.uninstall.try_borrow_mut() {
+            *u = Some(remove);
         }
-    }
-
-    fn weak(&self) -> Weak<Core> {
-        self.me.clone()
     }
 
     pub fn count_internal_error(&self) {
@@ -171,7 +223,7 @@ impl Core {
 
     fn ignored(&self, message: &str) -> bool {
         self.cfg.ignore.iter().any(|p| match p {
-            Pattern::Sub(s) => message.contains(s.as_str()),
+            Pattern::Sub(s) => json::contains(message, s),
             Pattern::Regex(i) => self.regexes.get(*i).is_some_and(|r| r.test(message)),
         })
     }
@@ -201,7 +253,7 @@ impl Core {
                     let folded = s
                         .chans
                         .get_mut(Channel::Errors as usize)
-                        .is_some_and(|c| c.queue.update_last(|i| i.contains(tag.as_str()), |i| event::set_count(i, event::get_count(i) + 1)));
+                        .is_some_and(|c| c.queue.update_last(|i| json::contains(i, &tag), |i| event::set_count(i, event::get_count(i) + 1)));
                     if !folded {
                         s.dedupe.hold(fp);
                     }
@@ -264,166 +316,150 @@ impl Core {
     /// Arms the channel's timer for `delay_ms` from now (never earlier than a pending retry),
     /// unless it is already due sooner. One timer per channel: bursts coalesce into one send.
     fn schedule(&self, ch: Channel, delay_ms: u32) {
+        let Some(w) = web_sys::window() else { return };
         let Ok(mut s) = self.state.try_borrow_mut() else { return };
         if s.shut {
             return;
         }
         let Some(c) = s.chans.get_mut(ch as usize) else { return };
         let due = (now_ms() + f64::from(delay_ms)).max(c.retry_at);
-        if c.timer.as_ref().is_some_and(|(d, _)| *d <= due) {
+        if c.timer.is_some_and(|(d, _)| d <= due) {
             return;
         }
-        let weak = self.weak();
-        let wait = (due - now_ms()).max(0.0) as u32;
-        c.timer = Some((
-            due,
-            Timeout::new(wait, move || {
-                if let Some(core) = weak.upgrade() {
-                    if let Ok(mut s) = core.state.try_borrow_mut() {
-                        if let Some(c) = s.chans.get_mut(ch as usize) {
-                            c.timer = None;
-                        }
-                    }
-                    wasm_bindgen_futures::spawn_local(async move {
-                        let _ = core.send_one(ch, false).await;
-                    });
-                }
-            }),
-        ));
+        if let Some((_, id)) = c.timer.take() {
+            w.clear_timeout_with_handle(id);
+        }
+        let wait = (due - now_ms()).max(0.0) as i32;
+        if let Ok(id) = w.set_timeout_with_callback_and_timeout_and_arguments_1(
+            self.on_timer.as_ref().unchecked_ref(),
+            wait,
+            &JsValue::from(ch as u32),
+        ) {
+            c.timer = Some((due, id));
+        }
     }
 
-    /// Sends one batch of `ch`. `None`: nothing to send (empty, busy or backing off);
-    /// `Some(true)`: sent; `Some(false)`: failed (requeued for retry, or rejected).
-    async fn send_one(self: Rc<Self>, ch: Channel, ignore_backoff: bool) -> Option<bool> {
-        let (url, items, dropped, body, keepalive) = {
-            let mut s = self.state.try_borrow_mut().ok()?;
+    /// Starts sending one batch of `ch`; false when there is nothing to send, a request is already
+    /// in flight, or the channel is backing off (unless `ignore_backoff`).
+    fn send_next(&self, ch: Channel, ignore_backoff: bool) -> bool {
+        let (url, body, keepalive) = {
+            let Ok(mut s) = self.state.try_borrow_mut() else { return false };
             let session_id = s.ctx.session_id.clone();
             let ka_used = s.keepalive_in_flight;
-            let c = s.chans.get_mut(ch as usize)?;
-            if c.in_flight || c.queue.is_empty() || (!ignore_backoff && now_ms() < c.retry_at) {
-                return None;
+            let Some(c) = s.chans.get_mut(ch as usize) else { return false };
+            if c.in_flight.is_some() || c.queue.is_empty() || (!ignore_backoff && now_ms() < c.retry_at) {
+                return false;
             }
             let (items, dropped) = c.queue.take_batch(BATCH_MAX_EVENTS, BATCH_MAX_BYTES);
             let body = batch::encode(ch.name(), &items, &session_id, now_ms() as u64, dropped);
+            // keepalive lets the request outlive the page, within the browser's 64 KiB budget
             let keepalive = ka_used + body.len() <= KEEPALIVE_BUDGET;
-            c.in_flight = true;
+            let keepalive_bytes = if keepalive { body.len() } else { 0 };
+            c.in_flight = Some(InFlight { items, dropped, keepalive_bytes });
             let url = c.url.clone();
-            if keepalive {
-                s.keepalive_in_flight += body.len();
-            }
-            (url, items, dropped, body, keepalive)
+            s.keepalive_in_flight += keepalive_bytes;
+            (url, body, keepalive)
         };
-        let len = body.len();
-        let (status, retry_after) = self.post(&url, body, keepalive).await;
+        self.debug("sightline: sending batch", ch.name());
+        io_post(&self.fetch, &url, &body, keepalive, ch as u32, self.on_done.as_ref());
+        true
+    }
+
+    /// A request finished: done, retry later (the batch goes back to its queue), or rejected.
+    fn on_sent(&self, ch: Channel, status: u16, retry_after: Option<String>) {
         let verdict = retry::classify(status, retry_after.as_deref(), now_ms() as u64);
-        self.debug("sightline: sent batch", ch.name());
-        let (next_delay, rejected) = {
-            let mut s = self.state.try_borrow_mut().ok()?;
-            if keepalive {
-                s.keepalive_in_flight = s.keepalive_in_flight.saturating_sub(len);
-            }
+        let next = {
+            let Ok(mut s) = self.state.try_borrow_mut() else { return self.count_internal_error() };
             let jitter = s.rng.unit();
-            let n = items.len() as u32;
             let interval = self.cfg.interval_ms(ch);
-            let c = s.chans.get_mut(ch as usize)?;
-            c.in_flight = false;
-            let (next, rejected) = match verdict {
+            let Some(c) = s.chans.get_mut(ch as usize) else { return };
+            let Some(sent) = c.in_flight.take() else { return };
+            let n = sent.items.len() as u32;
+            let next = match verdict {
                 retry::Verdict::Sent => {
                     c.attempt = 0;
                     c.retry_at = 0.0;
-                    let next = if c.queue.len() >= BATCH_MAX_EVENTS { 0 } else { interval };
-                    (if c.queue.is_empty() { None } else { Some(next) }, false)
+                    (!c.queue.is_empty()).then_some(if c.queue.len() >= BATCH_MAX_EVENTS { 0 } else { interval })
                 }
                 retry::Verdict::Retry(after) => {
                     c.attempt = c.attempt.saturating_add(1);
-                    let delay = retry::delay_ms(c.attempt, after, jitter);
-                    c.retry_at = now_ms() + delay as f64;
-                    c.queue.requeue(items, dropped);
-                    (Some(0), false)
+                    c.retry_at = now_ms() + retry::delay_ms(c.attempt, after, jitter) as f64;
+                    c.queue.requeue(sent.items, sent.dropped);
+                    Some(0)
                 }
                 retry::Verdict::Reject => {
-                    c.queue.count_dropped(dropped.saturating_add(n));
-                    (if c.queue.is_empty() { None } else { Some(0) }, true)
+                    c.queue.count_dropped(sent.dropped.saturating_add(n));
+                    (!c.queue.is_empty()).then_some(0)
                 }
             };
+            s.keepalive_in_flight = s.keepalive_in_flight.saturating_sub(sent.keepalive_bytes);
             match verdict {
                 retry::Verdict::Sent => s.diag.sent_batches += 1,
-                retry::Verdict::Retry(_) => s.diag.failed_sends += 1,
-                retry::Verdict::Reject => s.diag.rejected_events += n,
+                retry::Verdict::Retry(_) => {
+                    s.diag.failed_sends += 1;
+                    s.flush_failed = true;
+                }
+                retry::Verdict::Reject => {
+                    s.diag.rejected_events += n;
+                    s.flush_failed = true;
+                }
             }
-            (next, rejected)
+            next
         };
-        if rejected {
+        if verdict == retry::Verdict::Reject {
             self.diagnose("batch_rejected", "the collector refused a batch; its events are dropped and counted");
         }
-        if let Some(d) = next_delay {
+        if let Some(d) = next {
             self.schedule(ch, d);
         }
-        Some(verdict == retry::Verdict::Sent)
+        self.settle_flush();
     }
 
-    /// POSTs through the original `fetch`; returns (status, Retry-After), status 0 for a network error.
-    async fn post(&self, url: &str, body: String, keepalive: bool) -> (u16, Option<String>) {
-        let Some(fetch) = &self.fetch else { return (0, None) };
-        let init = post_init(&body, keepalive);
-        let Ok(p) = fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init) else { return (0, None) };
-        let Ok(p) = p.dyn_into::<js_sys::Promise>() else { return (0, None) };
-        match JsFuture::from(p).await {
-            Ok(r) => match r.dyn_into::<web_sys::Response>() {
-                Ok(resp) => (resp.status(), resp.headers().get("retry-after").ok().flatten()),
-                Err(_) => (0, None),
-            },
-            Err(_) => (0, None),
+    /// `flush()`: sends everything now. Resolves to true when every queue was emptied, false when a
+    /// send failed (those events stay queued for the scheduler's retries) or a channel is backing off.
+    pub fn flush(&self) -> js_sys::Promise {
+        let mut waiter = None;
+        let p = js_sys::Promise::new(&mut |resolve, _| waiter = Some(resolve));
+        if let (Some(w), Ok(mut s)) = (waiter, self.state.try_borrow_mut()) {
+            if s.flush_waiters.is_empty() {
+                s.flush_failed = false;
+            }
+            s.flush_waiters.push(w);
         }
+        self.settle_flush();
+        p
     }
 
-    /// Sends everything now; resolves to true when every queue was emptied, false when a send failed
-    /// (the events stay queued for the scheduler's retries) or a channel is backing off.
-    pub async fn flush_all(self: Rc<Self>) -> bool {
-        let mut ok = true;
-        for ch in CHANNELS {
-            let mut waited = 0;
-            loop {
-                let (busy, empty, backing_off) = match self.state.try_borrow() {
-                    Ok(s) => match s.chans.get(ch as usize) {
-                        Some(c) => (c.in_flight, c.queue.is_empty(), now_ms() < c.retry_at),
-                        None => break,
-                    },
-                    Err(_) => (true, false, false),
-                };
-                if busy {
-                    if waited > 30_000 {
-                        ok = false;
-                        break;
-                    }
-                    browser::sleep(10).await;
-                    waited += 10;
-                    continue;
-                }
-                if empty {
-                    break;
-                }
-                if backing_off {
-                    ok = false;
-                    break;
-                }
-                match self.clone().send_one(ch, false).await {
-                    Some(true) => {}
-                    Some(false) => {
-                        ok = false;
-                        break;
-                    }
-                    None => browser::sleep(10).await,
-                }
+    /// Drives pending `flush()` calls: once no request is in flight, either send the next batches
+    /// or resolve the waiters.
+    fn settle_flush(&self) {
+        let (failed, busy) = match self.state.try_borrow() {
+            Ok(s) => (s.flush_failed, s.flush_waiters.is_empty() || s.chans.iter().any(|c| c.in_flight.is_some())),
+            Err(_) => return,
+        };
+        if busy {
+            return;
+        }
+        let mut started = false;
+        if !failed {
+            for ch in CHANNELS {
+                started |= self.send_next(ch, false);
             }
         }
-        ok
+        if started {
+            return;
+        }
+        let Ok(mut s) = self.state.try_borrow_mut() else { return };
+        let done = !s.flush_failed && s.chans.iter().all(|c| c.queue.is_empty());
+        for w in core::mem::take(&mut s.flush_waiters) {
+            let _ = w.call1(&JsValue::UNDEFINED, &JsValue::from_bool(done));
+        }
     }
 
     /// The page is being hidden or unloaded: hand every queued event to `sendBeacon` (or a keepalive
     /// `fetch`); a channel that is backing off, and anything the browser refuses, goes to localStorage
     /// and is sent on the next page load.
-    pub fn on_hide(&self) {
+    pub fn page_hidden(&self) {
         let Some(window) = web_sys::window() else { return };
         let nav = window.navigator();
         let mut persist: Vec<(usize, Vec<String>)> = Vec::new();
@@ -466,7 +502,9 @@ impl Core {
 
     /// Fire-and-forget keepalive `fetch` within the in-flight budget.
     fn keepalive_send(&self, url: &str, body: &str) -> bool {
-        let Some(fetch) = &self.fetch else { return false };
+        if self.fetch.is_undefined() {
+            return false;
+        }
         {
             let Ok(mut s) = self.state.try_borrow_mut() else { return false };
             if s.keepalive_in_flight + body.len() > KEEPALIVE_BUDGET {
@@ -475,8 +513,8 @@ impl Core {
             // Never released: the page is going away, and the budget only needs to hold until then.
             s.keepalive_in_flight += body.len();
         }
-        let init = post_init(body, true);
-        fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init).is_ok()
+        io_post(&self.fetch, url, body, true, 0, &JsValue::UNDEFINED);
+        true
     }
 
     /// Queues events a previous page persisted, then forgets them (they are ours now).
@@ -560,29 +598,25 @@ impl Core {
         if self.state.try_borrow().is_ok_and(|s| s.shut) {
             return;
         }
-        self.on_hide();
-        if let Ok(mut ls) = self.listeners.try_borrow_mut() {
-            ls.clear();
+        self.page_hidden();
+        if let Some(remove) = self.uninstall.try_borrow_mut().ok().and_then(|mut u| u.take()) {
+            let _ = remove.call0(&JsValue::UNDEFINED);
         }
         if let Ok(mut s) = self.state.try_borrow_mut() {
             s.shut = true;
             for c in s.chans.iter_mut() {
-                c.timer = None;
+                if let (Some((_, id)), Some(w)) = (c.timer.take(), web_sys::window()) {
+                    w.clear_timeout_with_handle(id);
+                }
             }
         }
+        self.settle_flush();
     }
 }
 
-/// `{method: 'POST', body, keepalive}`. A string body goes out as `text/plain;charset=UTF-8`: a
-/// "simple" request, so a cross-origin collector needs no CORS preflight.
-fn post_init(body: &str, keepalive: bool) -> js_sys::Object {
-    let o = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&o, &JsValue::from_str("method"), &JsValue::from_str("POST"));
-    let _ = js_sys::Reflect::set(&o, &JsValue::from_str("body"), &JsValue::from_str(body));
-    if keepalive {
-        let _ = js_sys::Reflect::set(&o, &JsValue::from_str("keepalive"), &JsValue::TRUE);
-    }
-    o
+/// The channel with index `i`.
+fn channel(i: u32) -> Option<Channel> {
+    CHANNELS.get(i as usize).copied()
 }
 
 /// Appends events to the persisted backlog, keeping the newest within [`PERSIST_MAX_BYTES`].
@@ -638,31 +672,32 @@ impl Client {
         Client { core }
     }
 
-    #[wasm_bindgen(js_name = captureError)]
-    pub fn capture_error(&self, error: JsValue, context_json: Option<String>) {
-        let mut rec = crate::instrument::errors::from_value(&error, "manual");
-        rec.handled = true;
+    /// Records one error. The JS layer describes the value (`describe` in js/hooks.js) and calls
+    /// this for `captureError`, `captureMessage` and the events the loader buffered.
+    #[allow(clippy::too_many_arguments)]
+    pub fn capture(
+        &self,
+        kind: &str,
+        name: String,
+        message: String,
+        stack: Option<String>,
+        source: Option<String>,
+        line: u32,
+        column: u32,
+        at: f64,
+        level: Option<String>,
+        context_json: Option<String>,
+    ) {
+        let mut rec = errors::record(kind, name, message, stack, source, line, column, at);
+        rec.level = match level.as_deref() {
+            Some("fatal") => "fatal",
+            Some("warning") => "warning",
+            Some("info") => "info",
+            Some("debug") => "debug",
+            _ => "error",
+        };
         rec.context = context_json;
         self.core.record_error(rec);
-    }
-
-    #[wasm_bindgen(js_name = captureMessage)]
-    pub fn capture_message(&self, text: String, level: Option<String>) {
-        let level = match level.as_deref() {
-            Some("fatal") => "fatal",
-            Some("error") => "error",
-            Some("warning") => "warning",
-            Some("debug") => "debug",
-            _ => "info",
-        };
-        let rec = ErrorRecord { kind: "manual", message: text, level, handled: true, timestamp_ms: now_ms() as u64, ..Default::default() };
-        self.core.record_error(rec);
-    }
-
-    /// Replays an `error`/`unhandledrejection` event the loader snippet buffered before we loaded.
-    #[wasm_bindgen(js_name = captureEvent)]
-    pub fn capture_event(&self, ev: web_sys::Event, at_ms: f64) {
-        crate::instrument::errors::handle(&self.core, &ev, at_ms);
     }
 
     #[wasm_bindgen(js_name = setUser)]
@@ -676,8 +711,7 @@ impl Client {
     }
 
     pub fn flush(&self) -> js_sys::Promise {
-        let core = self.core.clone();
-        wasm_bindgen_futures::future_to_promise(async move { Ok(JsValue::from_bool(core.flush_all().await)) })
+        self.core.flush()
     }
 
     pub fn stats(&self) -> String {
@@ -686,5 +720,12 @@ impl Client {
 
     pub fn shutdown(&self) {
         self.core.shutdown();
+    }
+}
+
+impl Client {
+    /// `captureMessage` as the JS layer calls it (for Rust callers and tests).
+    pub fn capture_message(&self, text: String, level: Option<String>) {
+        self.capture("manual", String::new(), text, None, None, 0, 0, now_ms(), Some(level.unwrap_or_else(|| String::from("info"))), None);
     }
 }

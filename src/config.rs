@@ -376,7 +376,7 @@ impl Config {
 
 /// Joins a configured endpoint to the collector base: absolute URLs are kept, paths are appended.
 pub fn join_endpoint(collector: &str, endpoint: &str) -> String {
-    if endpoint.contains("://") || endpoint.starts_with("//") {
+    if crate::json::contains(endpoint, "://") || endpoint.starts_with("//") {
         return String::from(endpoint);
     }
     let mut out = String::from(collector.trim_end_matches('/'));

@@ -42,7 +42,7 @@ pub struct ErrorRecord {
 impl ErrorRecord {
     /// Errors that mean the app is likely broken right now: send them without waiting for the interval.
     pub fn is_critical(&self) -> bool {
-        self.name == "TypeError" || self.name == "ChunkLoadError" || self.message.contains("Loading chunk")
+        self.name == "TypeError" || self.name == "ChunkLoadError" || json::contains(&self.message, "Loading chunk")
     }
 
     /// A stable hash of what makes two errors "the same": type, name, message and top frame.
@@ -148,7 +148,7 @@ impl ErrorRecord {
 
 /// Rewrites the trailing `"count":N}` of an encoded record.
 pub fn set_count(encoded: &str, count: u32) -> String {
-    let Some(i) = encoded.rfind(",\"count\":") else { return String::from(encoded) };
+    let Some(i) = json::rfind(encoded, ",\"count\":") else { return String::from(encoded) };
     let mut out = String::from(encoded.get(..i).unwrap_or(encoded));
     json::field_u64(&mut out, "count", u64::from(count));
     out.push('}');
@@ -157,8 +157,7 @@ pub fn set_count(encoded: &str, count: u32) -> String {
 
 /// Reads the trailing count back (1 when absent).
 pub fn get_count(encoded: &str) -> u32 {
-    encoded
-        .rfind(",\"count\":")
+    json::rfind(encoded, ",\"count\":")
         .and_then(|i| encoded.get(i + 9..encoded.len().saturating_sub(1)))
         .and_then(|n| n.parse().ok())
         .unwrap_or(1)

@@ -41,22 +41,7 @@ pub fn start_client(config: &JsValue) -> Result<client::Client, String> {
         }
     }
     let core = client::Core::new(cfg, funcs, regexes, urls);
-    instrument::errors::install(&core);
-    if let Some(w) = web_sys::window() {
-        // `visibilitychange` to hidden is the last moment that is reliable on mobile; `pagehide`
-        // covers browsers that skip it on unload. Both hand the queues to sendBeacon.
-        for (target, kind) in [(w.document().map(JsValue::from), "visibilitychange"), (Some(JsValue::from(w.clone())), "pagehide")] {
-            let Some(target) = target.and_then(|t| t.dyn_into::<web_sys::EventTarget>().ok()) else { continue };
-            let weak = std::rc::Rc::downgrade(&core);
-            core.add_listener(browser::Listener::new(&target, kind, false, move |_| {
-                let Some(core) = weak.upgrade() else { return };
-                let hidden = web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
-                if kind == "pagehide" || hidden {
-                    core.on_hide();
-                }
-            }));
-        }
-    }
+    core.install_hooks();
     core.restore_pending();
     Ok(client::Client::new(core))
 }

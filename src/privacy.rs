@@ -31,7 +31,7 @@ pub fn scrub_url(url: &str, extra: &[String]) -> String {
 
 fn is_secret(name: &str, extra: &[String]) -> bool {
     let lower = name.to_ascii_lowercase();
-    SECRET_PARAMS.iter().any(|s| lower.contains(s)) || extra.iter().any(|s| !s.is_empty() && lower.contains(s.as_str()))
+    SECRET_PARAMS.iter().any(|s| crate::json::contains(&lower, s)) || extra.iter().any(|s| !s.is_empty() && crate::json::contains(&lower, s))
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ pub fn parse(stack: &str, max: usize) -> Vec<Frame> {
 /// `fn (loc)`, `loc`, `async fn (loc)`, `new C (loc)`, `eval (eval at f (loc), <anonymous>:1:1)`.
 fn v8_frame(rest: &str) -> Option<Frame> {
     let rest = rest.strip_prefix("async ").unwrap_or(rest);
-    let (function, loc) = match (rest.find(" ("), rest.ends_with(')')) {
+    let (function, loc) = match (crate::json::find(rest, " ("), rest.ends_with(')')) {
         (Some(i), true) => (rest.get(..i)?, rest.get(i + 2..rest.len() - 1)?),
         _ => ("", rest),
     };
@@ -57,7 +57,7 @@ fn gecko_jsc_frame(line: &str) -> Option<Frame> {
         let loc = line.get(at + 1..)?;
         // Firefox marks async boundaries as `async*fn@...`.
         let function = function.rsplit('*').next().unwrap_or(function);
-        if let Some(i) = loc.find(" line ") {
+        if let Some(i) = crate::json::find(loc, " line ") {
             // `file line N > eval:l:c`: keep the file and the line `eval` was called on.
             let after = loc.get(i + 6..)?;
             let n_end = after.find(|c: char| !c.is_ascii_digit()).unwrap_or(after.len());

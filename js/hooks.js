@@ -1,0 +1,64 @@
+// The page hooks of the errors instrumentation, imported by the wasm (src/instrument/errors.rs).
+// Listeners stay in plain JS: reading an event's fields here is smaller and faster than one wasm
+// import per field. Each hook hands plain values to one wasm callback, inside try/catch.
+
+/** [name, message, stack] of any thrown or rejected value. */
+export function describe(v) {
+  try {
+    if (v && typeof v === 'object' && typeof v.message === 'string') {
+      return [String(v.name || 'Error'), v.message, typeof v.stack === 'string' ? v.stack : undefined];
+    }
+    if (v && typeof v === 'object') {
+      let json;
+      try {
+        json = JSON.stringify(v);
+      } catch (e) {} // circular, or a throwing toJSON
+      return ['', json === undefined ? Object.prototype.toString.call(v) : json, undefined];
+    }
+    return ['', String(v), undefined]; // strings, numbers, null, undefined, symbols, bigints, functions
+  } catch (e) {
+    return ['', '[unreadable value]', undefined];
+  }
+}
+
+/**
+ * Reports an `error` or `unhandledrejection` event as
+ * `report(kind, name, message, stack, source, line, column, at)`. For `resource_error` (a failed
+ * <script>, <img>, <link> … load, seen on the element in the capture phase) `name` is the tag.
+ */
+export function reportEvent(ev, at, report) {
+  try {
+    const t = ev.target;
+    if (ev.type === 'unhandledrejection') {
+      const [name, message, stack] = describe(ev.reason);
+      report('promise_rejection', name, message, stack, undefined, 0, 0, at);
+    } else if (t && t.nodeType === 1) {
+      const url = t.currentSrc || t.src || t.href || '';
+      const tag = t.tagName.toLowerCase();
+      report('resource_error', tag, 'Failed to load ' + tag + ': ' + url, undefined, url, 0, 0, at);
+    } else if (ev.type === 'error') {
+      const [name, message, stack] = ev.error != null && typeof ev.error === 'object' ? describe(ev.error) : ['Error', '', undefined];
+      report('javascript', name || 'Error', message || String(ev.message || ''), stack, ev.filename || undefined, ev.lineno >>> 0, ev.colno >>> 0, at);
+    }
+  } catch (e) {}
+}
+
+/** Adds the listeners; returns the function that removes them. */
+export function install(report, hide) {
+  const onError = (ev) => reportEvent(ev, Date.now(), report);
+  const onHide = (ev) => {
+    try {
+      if (ev.type === 'pagehide' || document.visibilityState === 'hidden') hide();
+    } catch (e) {}
+  };
+  const hooks = [
+    [window, 'error', onError, true],
+    [window, 'unhandledrejection', onError, false],
+    [document, 'visibilitychange', onHide, false],
+    [window, 'pagehide', onHide, false],
+  ];
+  for (const [target, type, fn, capture] of hooks) target.addEventListener(type, fn, { capture, passive: true });
+  return () => {
+    for (const [target, type, fn, capture] of hooks) target.removeEventListener(type, fn, capture);
+  };
+}
