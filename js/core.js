@@ -4,7 +4,7 @@ import loadWasm, { start } from '../build/wb/sightline.js';
 import { describe, reportEvent } from './hooks.js';
 
 let loading;
-let current;
+let current; // the running monitor: a new init shuts it down
 
 function load(url) {
   if (!loading) {
@@ -24,7 +24,7 @@ function json(value) {
   }
 }
 
-function monitor(client) {
+function monitor(client, sink) {
   let live = true;
   const safe = (f, fallback) => (...args) => {
     try {
@@ -35,7 +35,7 @@ function monitor(client) {
   };
   const str = (v) => (v == null ? undefined : String(v));
   const capture = (...args) => client.capture(...args);
-  return {
+  const m = {
     captureError: safe((error, context) => {
       const [name, message, stack] = describe(error);
       client.capture('manual', name, message, stack, undefined, 0, 0, Date.now(), 'error', json(context));
@@ -50,12 +50,14 @@ function monitor(client) {
     shutdown: safe(() => {
       live = false;
       client.shutdown();
-      if (current === client) current = undefined;
+      sink.c = undefined; // late timer or request callbacks find nothing to call
+      if (current === m) current = undefined;
       client.free();
     }),
     /** @internal the loader hands over events it buffered before the SDK loaded */
     _replay: safe((event, at) => reportEvent(event, at, capture)),
   };
+  return m;
 }
 
 /**
@@ -76,11 +78,12 @@ export async function boot(config, defaultWasmUrl, buffer = true) {
   };
   listen('addEventListener');
   let client;
+  const sink = {}; // how the wasm's timers, requests and hooks call back into the client
   try {
     let wasmUrl = config && config.wasmUrl;
     if (wasmUrl instanceof URL) config = { ...config, wasmUrl: (wasmUrl = String(wasmUrl)) };
     await load(typeof wasmUrl === 'string' ? wasmUrl : defaultWasmUrl());
-    client = start(config);
+    client = start(config, sink);
   } finally {
     listen('removeEventListener');
   }
@@ -89,15 +92,9 @@ export async function boot(config, defaultWasmUrl, buffer = true) {
     error.name = 'SightlineConfigError';
     throw error;
   }
-  const previous = current;
-  current = client;
-  if (previous) {
-    try {
-      previous.shutdown();
-      previous.free();
-    } catch (e) {}
-  }
-  const m = monitor(client);
+  sink.c = client;
+  if (current) current.shutdown();
+  const m = (current = monitor(client, sink));
   for (const [event, at] of early) m._replay(event, at);
   return m;
 }

@@ -43,12 +43,13 @@ export function reportEvent(ev, at, report) {
   } catch (e) {}
 }
 
-/** Adds the listeners; returns the function that removes them. */
-export function install(report, hide) {
+/** Adds the listeners, reporting to `sink.c`; returns the function that removes them. */
+export function install(sink) {
+  const report = (...args) => sink.c && sink.c.report(...args);
   const onError = (ev) => reportEvent(ev, Date.now(), report);
   const onHide = (ev) => {
     try {
-      if (ev.type === 'pagehide' || document.visibilityState === 'hidden') hide();
+      if (sink.c && (ev.type === 'pagehide' || document.visibilityState === 'hidden')) sink.c.hidden();
     } catch (e) {}
   };
   const hooks = [

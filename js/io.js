@@ -1,8 +1,7 @@
-// The transport's one JS helper, imported by the wasm: a POST through the fetch captured at start,
-// reporting (channel, status, Retry-After) to a long-lived wasm callback. Status 0 = network error.
-// `done` always runs in a later task, never inside the call that started the request.
-export function post(fetch, url, body, keepalive, channel, done) {
-  const report = (status, retryAfter) => done && done(channel, status, retryAfter);
+// Timers and the transport's POST, imported by the wasm. Callbacks reach the client as
+// `sink.c.method(...)`: exported methods, no wasm closures. They always run in a later task.
+export function post(fetch, url, body, keepalive, channel, sink) {
+  const report = (status, retryAfter) => sink && sink.c && sink.c.done(channel, status, retryAfter);
   try {
     fetch(url, { method: 'POST', body, keepalive }).then(
       (r) => report(r.status, r.headers.get('retry-after')),
@@ -11,4 +10,8 @@ export function post(fetch, url, body, keepalive, channel, done) {
   } catch (e) {
     Promise.resolve().then(() => report(0, null));
   }
+}
+
+export function timer(ms, channel, sink) {
+  return setTimeout(() => sink.c && sink.c.tick(channel), ms);
 }

@@ -1,10 +1,8 @@
 //! The one client `init` creates: it owns the queues, the scheduler, the transport and everything
 //! it installed in the page; dropping it (via `shutdown`) removes all of that.
 use std::cell::RefCell;
-use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::browser::{self, now_ms, Rng};
 use crate::config::{Channel, Config, Pattern, CHANNELS};
@@ -28,9 +26,11 @@ const SESSION_KEY: &str = "sightline:session";
 
 #[wasm_bindgen(module = "/js/io.js")]
 extern "C" {
-    /// POSTs `body` with `fetch`; later calls `done(channel, status, retryAfter)`.
+    /// POSTs `body` with `fetch`; later calls `sink.c.done(channel, status, retryAfter)` (when `sink` is set).
     #[wasm_bindgen(js_name = post)]
-    fn io_post(fetch: &JsValue, url: &str, body: &str, keepalive: bool, channel: u32, done: &JsValue);
+    fn io_post(fetch: &JsValue, url: &str, body: &str, keepalive: bool, channel: u32, sink: &JsValue);
+    /// `setTimeout` calling `sink.c.tick(channel)`; returns the timer id.
+    fn timer(ms: i32, channel: u32, sink: &JsValue) -> i32;
 }
 
 /// A batch on its way to the collector.
@@ -88,22 +88,19 @@ pub struct Core {
     state: RefCell<State>,
     /// Removes the page hooks (js/hooks.js) when called.
     uninstall: RefCell<Option<js_sys::Function>>,
-    /// The long-lived callbacks, one each: a timer fired for a channel, a request finished, the
-    /// error hooks reported an event, the page is being hidden.
-    on_timer: Closure<dyn FnMut(u32)>,
-    on_done: Closure<dyn FnMut(u32, u16, Option<String>)>,
-    on_report: Closure<dyn FnMut(String, String, String, Option<String>, Option<String>, u32, u32, f64)>,
-    on_hide: Closure<dyn FnMut()>,
+    /// `{c: client}`: how JS callbacks (timers, finished requests, page hooks) reach this client.
+    /// There are no Rust closures: each callback is an exported method of [`Client`].
+    sink: JsValue,
 }
 
 /// The JS-facing handle; the npm entry wraps each method in `try`/`catch`.
 #[wasm_bindgen]
 pub struct Client {
-    core: Rc<Core>,
+    core: Core,
 }
 
 impl Core {
-    pub fn new(cfg: Config, funcs: Vec<js_sys::Function>, regexes: Vec<js_sys::RegExp>, urls: Vec<String>) -> Rc<Core> {
+    pub fn new(cfg: Config, funcs: Vec<js_sys::Function>, regexes: Vec<js_sys::RegExp>, urls: Vec<String>, sink: JsValue) -> Core {
         let window = web_sys::window();
         let fetch = window
             .as_ref()
@@ -131,60 +128,31 @@ impl Core {
             user_agent,
             ..Context::default()
         };
-        Rc::new_cyclic(|me: &Weak<Core>| {
-            let (w1, w2, w3, w4) = (me.clone(), me.clone(), me.clone(), me.clone());
-            Core {
-                cfg,
-                funcs,
-                regexes,
-                fetch,
-                sampled,
-                state: RefCell::new(State {
-                    ctx,
-                    chans,
-                    dedupe: Dedupe::default(),
-                    rng,
-                    diag: Diag::default(),
-                    keepalive_in_flight: 0,
-                    shut: false,
-                    flush_waiters: Vec::new(),
-                    flush_failed: false,
-                }),
-                uninstall: RefCell::new(None),
-                on_timer: Closure::new(move |ch: u32| {
-                    if let (Some(core), Some(ch)) = (w1.upgrade(), channel(ch)) {
-                        if let Ok(mut s) = core.state.try_borrow_mut() {
-                            if let Some(c) = s.chans.get_mut(ch as usize) {
-                                c.timer = None;
-                            }
-                        }
-                        core.send_next(ch, false);
-                    }
-                }),
-                on_done: Closure::new(move |ch: u32, status: u16, retry_after: Option<String>| {
-                    if let (Some(core), Some(ch)) = (w2.upgrade(), channel(ch)) {
-                        core.on_sent(ch, status, retry_after);
-                    }
-                }),
-                on_report: Closure::new(
-                    move |kind: String, name: String, message: String, stack: Option<String>, source: Option<String>, line: u32, column: u32, at: f64| {
-                        if let Some(core) = w3.upgrade() {
-                            core.record_error(errors::record(&kind, name, message, stack, source, line, column, at));
-                        }
-                    },
-                ),
-                on_hide: Closure::new(move || {
-                    if let Some(core) = w4.upgrade() {
-                        core.page_hidden();
-                    }
-                }),
-            }
-        })
+        Core {
+            cfg,
+            funcs,
+            regexes,
+            fetch,
+            sampled,
+            state: RefCell::new(State {
+                ctx,
+                chans,
+                dedupe: Dedupe::default(),
+                rng,
+                diag: Diag::default(),
+                keepalive_in_flight: 0,
+                shut: false,
+                flush_waiters: Vec::new(),
+                flush_failed: false,
+            }),
+            uninstall: RefCell::new(None),
+            sink,
+        }
     }
 
     /// Installs the page hooks; they report into this client until [`Core::shutdown`].
     pub fn install_hooks(&self) {
-        let remove = errors::install(self.on_report.as_ref(), self.on_hide.as_ref());
+        let remove = errors::install(&self.sink);
         if let Ok(mut u) = self.uninstall.try_borrow_mut() {
             *u = Some(remove);
         }
@@ -330,13 +298,7 @@ impl Core {
             w.clear_timeout_with_handle(id);
         }
         let wait = (due - now_ms()).max(0.0) as i32;
-        if let Ok(id) = w.set_timeout_with_callback_and_timeout_and_arguments_1(
-            self.on_timer.as_ref().unchecked_ref(),
-            wait,
-            &JsValue::from(ch as u32),
-        ) {
-            c.timer = Some((due, id));
-        }
+        c.timer = Some((due, timer(wait, ch as u32, &self.sink)));
     }
 
     /// Starts sending one batch of `ch`; false when there is nothing to send, a request is already
@@ -361,8 +323,18 @@ impl Core {
             (url, body, keepalive)
         };
         self.debug("sightline: sending batch", ch.name());
-        io_post(&self.fetch, &url, &body, keepalive, ch as u32, self.on_done.as_ref());
+        io_post(&self.fetch, &url, &body, keepalive, ch as u32, &self.sink);
         true
+    }
+
+    /// A channel's timer fired.
+    fn on_timer(&self, ch: Channel) {
+        if let Ok(mut s) = self.state.try_borrow_mut() {
+            if let Some(c) = s.chans.get_mut(ch as usize) {
+                c.timer = None;
+            }
+        }
+        self.send_next(ch, false);
     }
 
     /// A request finished: done, retry later (the batch goes back to its queue), or rejected.
@@ -668,8 +640,33 @@ fn session(rng: &mut Rng, sample_rate: f64) -> (String, bool) {
 
 #[wasm_bindgen]
 impl Client {
-    pub(crate) fn new(core: Rc<Core>) -> Client {
+    pub(crate) fn new(core: Core) -> Client {
         Client { core }
+    }
+
+    /// Callback from js/hooks.js: an `error`/`unhandledrejection` event, described.
+    #[allow(clippy::too_many_arguments)]
+    pub fn report(&self, kind: &str, name: String, message: String, stack: Option<String>, source: Option<String>, line: u32, column: u32, at: f64) {
+        self.core.record_error(errors::record(kind, name, message, stack, source, line, column, at));
+    }
+
+    /// Callback from js/hooks.js: the page is being hidden or unloaded.
+    pub fn hidden(&self) {
+        self.core.page_hidden();
+    }
+
+    /// Callback from js/io.js: a channel's timer fired.
+    pub fn tick(&self, channel: u32) {
+        if let Some(ch) = self::channel(channel) {
+            self.core.on_timer(ch);
+        }
+    }
+
+    /// Callback from js/io.js: a request finished (status 0 = network error).
+    pub fn done(&self, channel: u32, status: u16, retry_after: Option<String>) {
+        if let Some(ch) = self::channel(channel) {
+            self.core.on_sent(ch, status, retry_after);
+        }
     }
 
     /// Records one error. The JS layer describes the value (`describe` in js/hooks.js) and calls

@@ -19,16 +19,19 @@ use config::{Config, Val};
 
 /// Validates `config` and starts monitoring. Returns a `Client`, or a `string` with the reason it
 /// did not start (nothing is installed then). Never throws.
+///
+/// `sink` is an object the caller sets `sink.c = client` on: JS callbacks (timers, finished
+/// requests, page hooks) reach the client through it.
 #[wasm_bindgen]
-pub fn start(config: JsValue) -> JsValue {
-    match start_client(&config) {
+pub fn start(config: JsValue, sink: JsValue) -> JsValue {
+    match start_client(&config, sink) {
         Ok(c) => JsValue::from(c),
         Err(msg) => JsValue::from_str(&msg),
     }
 }
 
 /// [`start`] for Rust callers (and the browser tests).
-pub fn start_client(config: &JsValue) -> Result<client::Client, String> {
+pub fn start_client(config: &JsValue, sink: JsValue) -> Result<client::Client, String> {
     let mut funcs = Vec::new();
     let mut regexes = Vec::new();
     let val = read(config, &mut funcs, &mut regexes, 0).unwrap_or(Val::Null);
@@ -40,7 +43,7 @@ pub fn start_client(config: &JsValue) -> Result<client::Client, String> {
             None => return Err(String::from("sightline: config key `collector` (or an endpoint) is not a valid URL")),
         }
     }
-    let core = client::Core::new(cfg, funcs, regexes, urls);
+    let core = client::Core::new(cfg, funcs, regexes, urls, sink);
     core.install_hooks();
     core.restore_pending();
     Ok(client::Client::new(core))

@@ -2,8 +2,7 @@
 //! real requests to the dev collector named by SIGHTLINE_TEST_COLLECTOR at build time.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Object, Reflect};
-use sightline::client::Client;
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -32,10 +31,44 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", (js_sys::Math::random() * 1e12) as u64)
 }
 
+/// The client as JS sees it (the object `start` returns), driven through its exported methods.
+struct Client(JsValue);
+
+impl Client {
+    fn call(&self, method: &str, args: &[JsValue]) -> JsValue {
+        let f: js_sys::Function = get(&self.0, method).dyn_into().unwrap();
+        f.apply(&self.0, &args.iter().collect::<Array>()).unwrap()
+    }
+    fn capture_message(&self, text: String, level: Option<String>) {
+        let level = level.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+        let u = JsValue::UNDEFINED;
+        self.call("capture", &["manual".into(), "".into(), text.into(), u.clone(), u, 0.into(), 0.into(), js_sys::Date::now().into(), level]);
+    }
+    fn stats(&self) -> String {
+        self.call("stats", &[]).as_string().unwrap()
+    }
+    fn flush(&self) -> js_sys::Promise {
+        self.call("flush", &[]).dyn_into().unwrap()
+    }
+    fn shutdown(&self) {
+        self.call("shutdown", &[]);
+    }
+}
+
+fn try_start(config: &JsValue) -> Result<Client, String> {
+    let sink = Object::new();
+    let c = sightline::start(config.clone(), sink.clone().into());
+    if let Some(err) = c.as_string() {
+        return Err(err);
+    }
+    Reflect::set(&sink, &"c".into(), &c).unwrap();
+    Ok(Client(c))
+}
+
 fn start(extra: &[(&str, JsValue)]) -> Client {
     let mut pairs = vec![("collector", JsValue::from_str(COLLECTOR))];
     pairs.extend(extra.iter().cloned());
-    sightline::start_client(&obj(&pairs)).expect("valid config")
+    try_start(&obj(&pairs)).expect("valid config")
 }
 
 async fn sleep(ms: i32) {
@@ -97,11 +130,11 @@ fn dispatch_rejection(reason: &JsValue) {
 
 #[wasm_bindgen_test]
 fn invalid_config_is_refused_with_the_key_named() {
-    let err = sightline::start_client(&obj(&[("collector", COLLECTOR.into()), ("colector", "x".into())])).err().unwrap();
+    let err = try_start(&obj(&[("collector", COLLECTOR.into()), ("colector", "x".into())])).err().unwrap();
     assert_eq!(err, "sightline: unknown config key `colector`");
-    let err = sightline::start_client(&obj(&[("collector", COLLECTOR.into()), ("errors", obj(&[("maxQueueSize", "100".into())]))])).err().unwrap();
+    let err = try_start(&obj(&[("collector", COLLECTOR.into()), ("errors", obj(&[("maxQueueSize", "100".into())]))])).err().unwrap();
     assert!(err.contains("`errors.maxQueueSize`"), "{err}");
-    assert!(sightline::start_client(&JsValue::UNDEFINED).is_err());
+    assert!(try_start(&JsValue::UNDEFINED).is_err());
 }
 
 #[wasm_bindgen_test]

@@ -6,8 +6,9 @@ use crate::event::ErrorRecord;
 
 #[wasm_bindgen(module = "/js/hooks.js")]
 extern "C" {
-    /// Adds the error, rejection and page-hide listeners; returns the function removing them.
-    pub fn install(report: &JsValue, hide: &JsValue) -> js_sys::Function;
+    /// Adds the error, rejection and page-hide listeners, reporting to `sink.c.report(...)` and
+    /// `sink.c.hidden()`; returns the function removing them.
+    pub fn install(sink: &JsValue) -> js_sys::Function;
 }
 
 /// The `type` values a report may carry; anything else is a manual capture.
