@@ -21,7 +21,8 @@ run_wasm() {
   local db; db=$(mktemp -d)
   "$COLLECTOR" --port "$WASM_TEST_PORT" --db "$db/events.sqlite" --root . >"$db/log" 2>&1 &
   local pid=$!
-  trap "kill $pid 2>/dev/null; rm -rf '$db'" RETURN
+  # EXIT, not RETURN: with `set -e` a failing test ends the script before the function returns
+  trap "kill $pid 2>/dev/null; rm -rf '$db'" EXIT
   for _ in $(seq 100); do grep -q listening "$db/log" && break; sleep 0.05; done
   grep -q listening "$db/log" || { cat "$db/log"; echo "collector did not start on port $WASM_TEST_PORT"; return 1; }
   SIGHTLINE_TEST_COLLECTOR="http://127.0.0.1:$WASM_TEST_PORT" cargo test -p sightline --target wasm32-unknown-unknown --test browser

@@ -2,6 +2,7 @@
 //! validates the configuration and returns a [`client::Client`], or the error message as a string.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+mod alloc;
 pub mod browser;
 pub mod client;
 pub mod config;

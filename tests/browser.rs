@@ -311,3 +311,25 @@ fn the_session_id_is_kept_for_the_tab() {
     a.shutdown();
     b.shutdown();
 }
+
+fn wasm_memory_bytes() -> f64 {
+    get(&get(&wasm_bindgen::memory(), "buffer"), "byteLength").as_f64().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn an_error_flood_stays_bounded_in_queue_and_memory() {
+    let c = start(&[("errors", obj(&[("flushInterval", 60_000.into())]))]);
+    let mut sizes = Vec::new();
+    for round in 0..4 {
+        for i in 0..3000 {
+            dispatch_error(&format!("flood {round}-{i} {}", "x".repeat(i % 500)));
+        }
+        assert_eq!(queued_errors(&c), 100.0, "the errors queue holds at most maxQueueSize");
+        sizes.push(wasm_memory_bytes());
+    }
+    // after the first flood has sized the heap, later floods reuse it
+    assert_eq!(sizes[1], sizes[3], "memory grew between floods: {sizes:?}");
+    c.shutdown();
+    // what the browser would not take as beacons was kept for the next page load: not this test's business
+    web_sys::window().unwrap().local_storage().unwrap().unwrap().remove_item("sightline:pending").unwrap();
+}
