@@ -495,7 +495,7 @@ impl Core {
         browser::storage_remove(false, PERSIST_KEY);
         let mut n = 0;
         if let Ok(mut s) = self.state.try_borrow_mut() {
-            for line in saved.lines() {
+            for line in json::split_byte(&saved, b'\n') {
                 let mut chars = line.chars();
                 let idx = chars.next().and_then(|d| d.to_digit(10)).map(|d| d as usize);
                 if let Some(c) = idx.and_then(|i| s.chans.get_mut(i)) {
@@ -592,37 +592,34 @@ fn channel(i: u32) -> Option<Channel> {
 }
 
 /// Appends events to the persisted backlog, keeping the newest within [`PERSIST_MAX_BYTES`].
+/// The backlog is one event per line, each line starting with its channel's digit.
 fn save_pending(batches: &[(usize, Vec<String>)]) {
-    let mut lines: Vec<String> = browser::storage_get(false, PERSIST_KEY)
-        .map(|s| s.lines().map(String::from).collect())
-        .unwrap_or_default();
+    let mut all = browser::storage_get(false, PERSIST_KEY).unwrap_or_default();
     for (i, items) in batches {
         for item in items {
-            let mut l = String::with_capacity(item.len() + 1);
-            l.push(json::hex_digit(*i as u8));
-            l.push_str(item);
-            lines.push(l);
+            if !all.is_empty() {
+                all.push('\n');
+            }
+            all.push(json::hex_digit(*i as u8));
+            all.push_str(item);
         }
     }
-    let mut total: usize = lines.iter().map(|l| l.len() + 1).sum();
-    let mut start = 0;
-    while total > PERSIST_MAX_BYTES && start < lines.len() {
-        total -= lines.get(start).map_or(0, |l| l.len() + 1);
-        start += 1;
-    }
-    let joined = lines.get(start..).unwrap_or(&[]).join("\n");
-    if !browser::storage_set(false, PERSIST_KEY, &joined) {
-        // Quota: keep the newest half rather than nothing.
-        let rest = lines.get(start..).unwrap_or(&[]);
-        let half = rest.get(rest.len() / 2..).unwrap_or(&[]).join("\n");
-        let _ = browser::storage_set(false, PERSIST_KEY, &half);
+    // drop the oldest lines beyond the bound; on a quota error, keep the newest half
+    for limit in [PERSIST_MAX_BYTES, PERSIST_MAX_BYTES / 2] {
+        while all.len() > limit {
+            let cut = json::pos(&all, b'\n').map_or(all.len(), |i| i + 1);
+            all.replace_range(..cut, "");
+        }
+        if browser::storage_set(false, PERSIST_KEY, &all) {
+            return;
+        }
     }
 }
 
 /// The tab's session id and sampling decision, kept in sessionStorage (in memory when it throws).
 fn session(rng: &mut Rng, sample_rate: f64) -> (String, bool) {
     if let Some(saved) = browser::storage_get(true, SESSION_KEY) {
-        if let Some((id, flag)) = saved.split_once('.') {
+        if let Some((id, flag)) = json::split_at_byte(&saved, b'.') {
             if id.len() == 32 {
                 return (String::from(id), flag == "1");
             }

@@ -132,7 +132,7 @@ pub fn validate(v: &Val) -> Result<(), String> {
     };
     check_obj(v, SCHEMA, "")?;
     match v.get(&["collector"]) {
-        Some(Val::Str(s)) if !s.trim().is_empty() => Ok(()),
+        Some(Val::Str(s)) if !s.trim_ascii().is_empty() => Ok(()),
         Some(_) => Err(msg("", "collector", "must be a non-empty URL string")),
         None => Err(msg("", "collector", "is required (the base URL of your collector)")),
     }
@@ -379,7 +379,10 @@ pub fn join_endpoint(collector: &str, endpoint: &str) -> String {
     if crate::json::contains(endpoint, "://") || endpoint.starts_with("//") {
         return String::from(endpoint);
     }
-    let mut out = String::from(collector.trim_end_matches('/'));
+    let mut out = String::from(collector);
+    while out.ends_with('/') {
+        out.pop();
+    }
     if !endpoint.starts_with('/') {
         out.push('/');
     }

@@ -169,6 +169,54 @@ pub fn contains(hay: &str, needle: &str) -> bool {
     find(hay, needle).is_some()
 }
 
+/// Offset of the first byte `b` (ASCII) in `s`.
+pub fn pos(s: &str, b: u8) -> Option<usize> {
+    s.bytes().position(|x| x == b)
+}
+
+/// Offset of the last byte `b` (ASCII) in `s`.
+pub fn rpos(s: &str, b: u8) -> Option<usize> {
+    s.bytes().rposition(|x| x == b)
+}
+
+/// Splits at each ASCII byte `b` (like `split(char)`, without std's searcher machinery).
+pub fn split_byte(s: &str, b: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    core::iter::from_fn(move || {
+        let r = rest?;
+        match pos(r, b) {
+            Some(i) => {
+                rest = r.get(i + 1..);
+                r.get(..i)
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+/// `(before, after)` the first ASCII byte `b`.
+pub fn split_at_byte(s: &str, b: u8) -> Option<(&str, &str)> {
+    let i = pos(s, b)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+/// `(before, after)` the last ASCII byte `b`.
+pub fn rsplit_at_byte(s: &str, b: u8) -> Option<(&str, &str)> {
+    let i = rpos(s, b)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+/// A non-empty run of ASCII digits as a number (saturating); anything else is `None`.
+pub fn num(s: &str) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    s.bytes().try_fold(0u64, |n, b| b.is_ascii_digit().then(|| n.saturating_mul(10).saturating_add(u64::from(b - b'0'))))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -180,6 +228,14 @@ mod tests {
         assert_eq!(super::find("ab", "abc"), None);
         assert_eq!(super::rfind("", "a"), None);
         assert!(super::contains("héllo wörld", "ö"));
+        assert_eq!(super::split_byte("a\nb\n\nc", b'\n').collect::<Vec<_>>(), vec!["a", "b", "", "c"]);
+        assert_eq!(super::split_byte("", b'\n').collect::<Vec<_>>(), vec![""]);
+        assert_eq!(super::split_at_byte("k=v=w", b'='), Some(("k", "v=w")));
+        assert_eq!(super::rsplit_at_byte("a:1:2", b':'), Some(("a:1", "2")));
+        assert_eq!(super::num("0042"), Some(42));
+        assert_eq!(super::num(""), None);
+        assert_eq!(super::num("-5"), None);
+        assert_eq!(super::num("99999999999999999999999"), Some(u64::MAX));
     }
 
     use super::*;

@@ -7,16 +7,17 @@ pub const FILTERED: &str = "[Filtered]";
 /// Replaces values of secret-looking query and fragment parameters with `[Filtered]`.
 /// `extra` holds additional lower-case name fragments from `privacy.scrubParams`.
 pub fn scrub_url(url: &str, extra: &[String]) -> String {
-    let Some(q) = url.find(['?', '#']) else { return String::from(url) };
+    let Some(q) = url.bytes().position(|b| b == b'?' || b == b'#') else { return String::from(url) };
     let mut out = String::with_capacity(url.len());
     out.push_str(url.get(..q).unwrap_or(""));
     let mut rest = url.get(q..).unwrap_or("");
-    while let Some(sep) = rest.chars().next() {
-        out.push(sep);
-        rest = rest.get(sep.len_utf8()..).unwrap_or("");
-        let end = rest.find(['&', '#', ';']).unwrap_or(rest.len());
+    // `rest` always starts at a separator (`?`, `#`, `&`, `;`): ASCII, one byte
+    while let Some(&sep) = rest.as_bytes().first() {
+        out.push(sep as char);
+        rest = rest.get(1..).unwrap_or("");
+        let end = rest.bytes().position(|b| b == b'&' || b == b'#' || b == b';').unwrap_or(rest.len());
         let param = rest.get(..end).unwrap_or("");
-        match param.split_once('=') {
+        match crate::json::split_at_byte(param, b'=') {
             Some((name, value)) if !value.is_empty() && is_secret(name, extra) => {
                 out.push_str(name);
                 out.push('=');

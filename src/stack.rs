@@ -14,11 +14,11 @@ const MAX_FIELD: usize = 300;
 /// Parses up to `max` frames; lines that are not frames (the message line, blank lines) are skipped.
 pub fn parse(stack: &str, max: usize) -> Vec<Frame> {
     let mut frames = Vec::new();
-    for raw in stack.lines() {
+    for raw in crate::json::split_byte(stack, b'\n') {
         if frames.len() >= max {
             break;
         }
-        let line = raw.trim();
+        let line = raw.trim_ascii();
         let frame = if let Some(rest) = line.strip_prefix("at ") {
             v8_frame(rest)
         } else {
@@ -40,9 +40,9 @@ fn v8_frame(rest: &str) -> Option<Frame> {
     };
     let loc = if loc.starts_with("eval at ") {
         // The eval'd code has no URL of its own: report where `eval` was called.
-        let start = loc.rfind('(')? + 1;
+        let start = crate::json::rpos(loc, b'(')? + 1;
         let inner = loc.get(start..)?;
-        inner.get(..inner.find(')').unwrap_or(inner.len()))?
+        inner.get(..crate::json::pos(inner, b')').unwrap_or(inner.len()))?
     } else {
         loc
     };
@@ -52,16 +52,16 @@ fn v8_frame(rest: &str) -> Option<Frame> {
 /// SpiderMonkey and JavaScriptCore: `fn@loc`, `@loc`, `global code@loc`, `fn@[native code]`,
 /// Firefox eval: `fn@http://x/a.js line 5 > eval:1:2`, and JSC's bare `[native code]` / `eval code`.
 fn gecko_jsc_frame(line: &str) -> Option<Frame> {
-    if let Some(at) = line.find('@') {
+    if let Some(at) = crate::json::pos(line, b'@') {
         let function = line.get(..at)?;
         let loc = line.get(at + 1..)?;
         // Firefox marks async boundaries as `async*fn@...`.
-        let function = function.rsplit('*').next().unwrap_or(function);
+        let function = crate::json::rpos(function, b'*').and_then(|i| function.get(i + 1..)).unwrap_or(function);
         if let Some(i) = crate::json::find(loc, " line ") {
             // `file line N > eval:l:c`: keep the file and the line `eval` was called on.
             let after = loc.get(i + 6..)?;
-            let n_end = after.find(|c: char| !c.is_ascii_digit()).unwrap_or(after.len());
-            let line_no = after.get(..n_end)?.parse().unwrap_or(0);
+            let n_end = after.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(after.len());
+            let line_no = crate::json::num(after.get(..n_end)?).unwrap_or(0) as u32;
             let mut f = frame(function, "");
             f.file = clip(loc.get(..i)?);
             f.line = line_no;
@@ -87,12 +87,13 @@ fn frame(function: &str, loc: &str) -> Frame {
 
 /// `file:line:col` → parts; tolerates a missing column or no numbers at all (`<anonymous>`, `native`).
 fn split_location(loc: &str) -> (&str, u32, u32) {
-    let Some((head, last)) = loc.rsplit_once(':') else { return (loc, 0, 0) };
-    let Ok(last_n) = last.parse::<u32>() else { return (loc, 0, 0) };
-    match head.rsplit_once(':') {
-        Some((file, mid)) => match mid.parse::<u32>() {
-            Ok(line) => (file, line, last_n),
-            Err(_) => (head, last_n, 0),
+    let Some((head, last)) = crate::json::rsplit_at_byte(loc, b':') else { return (loc, 0, 0) };
+    let Some(last_n) = crate::json::num(last) else { return (loc, 0, 0) };
+    let last_n = last_n as u32;
+    match crate::json::rsplit_at_byte(head, b':') {
+        Some((file, mid)) => match crate::json::num(mid) {
+            Some(line) => (file, line as u32, last_n),
+            None => (head, last_n, 0),
         },
         None => (head, last_n, 0),
     }

@@ -26,7 +26,7 @@ pub fn kind(k: &str) -> &'static str {
 pub fn record(kind_name: &str, name: String, message: String, stack: Option<String>, source: Option<String>, line: u32, column: u32, at: f64) -> ErrorRecord {
     let kind = kind(kind_name);
     let (name, element) = if kind == "resource_error" { (String::from("ResourceError"), Some(name)) } else { (name, None) };
-    let cross_origin = kind == "javascript" && source.is_none() && stack.is_none() && message.trim_end_matches('.') == "Script error";
+    let cross_origin = kind == "javascript" && source.is_none() && stack.is_none() && (message == "Script error." || message == "Script error");
     ErrorRecord {
         kind,
         name,

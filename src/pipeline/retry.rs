@@ -41,13 +41,13 @@ pub fn delay_ms(attempt: u32, retry_after: Option<u64>, rand01: f64) -> u64 {
 
 /// `Retry-After`: delta-seconds, or an IMF-fixdate such as `Wed, 21 Oct 2015 07:28:00 GMT`.
 pub fn parse_retry_after(v: &str, now_ms: u64) -> Option<u64> {
-    let v = v.trim();
-    if let Ok(secs) = v.parse::<u64>() {
+    let v = v.trim_ascii();
+    if let Some(secs) = crate::json::num(v) {
         return Some(secs.saturating_mul(1000));
     }
-    let rest = v.split_once(", ")?.1;
-    let mut parts = rest.split(' ');
-    let day: u32 = parts.next()?.parse().ok()?;
+    let rest = crate::json::split_at_byte(v, b',')?.1.trim_ascii_start();
+    let mut parts = crate::json::split_byte(rest, b' ');
+    let day = crate::json::num(parts.next()?)? as u32;
     let month = match parts.next()? {
         "Jan" => 1,
         "Feb" => 2,
@@ -63,8 +63,8 @@ pub fn parse_retry_after(v: &str, now_ms: u64) -> Option<u64> {
         "Dec" => 12,
         _ => return None,
     };
-    let year: i64 = parts.next()?.parse().ok()?;
-    let mut hms = parts.next()?.split(':').map(|x| x.parse::<u64>().ok());
+    let year = crate::json::num(parts.next()?)?.min(9999) as i64;
+    let mut hms = crate::json::split_byte(parts.next()?, b':').map(crate::json::num);
     let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
     if parts.next()? != "GMT" || day == 0 || day > 31 || h > 23 || m > 59 || s > 60 {
         return None;
