@@ -23,7 +23,8 @@ export function describe(v) {
 
 /**
  * Reports an `error` or `unhandledrejection` event as
- * `report(kind, name, message, stack, source, line, column, at)`. For `resource_error` (a failed
+ * `report(kind, name, message, stack, source, line, column, at)` (the first arguments of the
+ * client's `capture`). For `resource_error` (a failed
  * <script>, <img>, <link> … load, seen on the element in the capture phase) `name` is the tag.
  */
 export function reportEvent(ev, at, report) {
@@ -45,7 +46,7 @@ export function reportEvent(ev, at, report) {
 
 /** Adds the listeners, reporting to `sink.c`; returns the function that removes them. */
 export function install(sink) {
-  const report = (...args) => sink.c && sink.c.report(...args);
+  const report = (...args) => sink.c && sink.c.capture(...args);
   const onError = (ev) => reportEvent(ev, Date.now(), report);
   const onHide = (ev) => {
     try {

@@ -1,5 +1,9 @@
-// Timers and the transport's POST, imported by the wasm. Callbacks reach the client as
-// `sink.c.method(...)`: exported methods, no wasm closures. They always run in a later task.
+// Every browser call the wasm makes, as small plain functions it imports: timers, the transport's
+// POST and beacon, storage, page facts. Fewer and simpler imports than web-sys bindings, and each
+// one swallows the exceptions browsers throw (sandboxed storage, beacon quotas, odd URLs).
+// Callbacks reach the client as `sink.c.method(...)` (exported methods, no wasm closures), always
+// from a later task.
+
 export function post(fetch, url, body, keepalive, channel, sink) {
   const report = (status, retryAfter) => sink && sink.c && sink.c.done(channel, status, retryAfter);
   try {
@@ -12,6 +16,60 @@ export function post(fetch, url, body, keepalive, channel, sink) {
   }
 }
 
+export function beacon(url, body) {
+  try {
+    return navigator.sendBeacon(url, body);
+  } catch (e) {
+    return false;
+  }
+}
+
 export function timer(ms, channel, sink) {
   return setTimeout(() => sink.c && sink.c.tick(channel), ms);
+}
+
+export function cancel(id) {
+  clearTimeout(id);
+}
+
+const store = (session) => (session ? sessionStorage : localStorage);
+
+export function load(session, key) {
+  try {
+    return store(session).getItem(key);
+  } catch (e) {}
+}
+
+export function save(session, key, value) {
+  try {
+    store(session).setItem(key, value);
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+export function remove(session, key) {
+  try {
+    store(session).removeItem(key);
+  } catch (e) {}
+}
+
+export function href() {
+  return location.href;
+}
+
+export function agent() {
+  return navigator.userAgent;
+}
+
+/** `url` resolved against the page, or undefined when it is not a URL. */
+export function resolve(url) {
+  try {
+    return new URL(url, location.href).href;
+  } catch (e) {}
+}
+
+export function debug(what, detail) {
+  console.debug(what, detail);
 }

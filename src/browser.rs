@@ -1,44 +1,34 @@
-//! Small owned handles over browser APIs: listeners that remove themselves on drop, storage, clocks.
+//! The browser as the wasm sees it: the functions of js/io.js (each one never throws), clocks, ids.
 use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/js/io.js")]
+extern "C" {
+    /// POSTs `body` with `fetch`; later calls `sink.c.done(channel, status, retryAfter)` (when `sink` is set).
+    pub fn post(fetch: &JsValue, url: &str, body: &str, keepalive: bool, channel: u32, sink: &JsValue);
+    /// `navigator.sendBeacon`; false when the browser refuses (quota, size) or throws.
+    pub fn beacon(url: &str, body: &str) -> bool;
+    /// `setTimeout` calling `sink.c.tick(channel)`; returns the timer id.
+    pub fn timer(ms: i32, channel: u32, sink: &JsValue) -> i32;
+    pub fn cancel(id: i32);
+    /// sessionStorage (`session`) or localStorage.
+    #[wasm_bindgen(js_name = load)]
+    pub fn storage_get(session: bool, key: &str) -> Option<String>;
+    #[wasm_bindgen(js_name = save)]
+    pub fn storage_set(session: bool, key: &str, value: &str) -> bool;
+    #[wasm_bindgen(js_name = remove)]
+    pub fn storage_remove(session: bool, key: &str);
+    /// `location.href`
+    pub fn href() -> String;
+    /// `navigator.userAgent`
+    pub fn agent() -> String;
+    /// `url` resolved against the page URL (relative collectors are allowed).
+    #[wasm_bindgen(js_name = resolve)]
+    pub fn absolute_url(url: &str) -> Option<String>;
+    pub fn debug(what: &str, detail: &str);
+}
 
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
-}
-
-/// Storage access that never throws (sandboxed iframes, disabled cookies and private modes do throw).
-pub fn storage(session: bool) -> Option<web_sys::Storage> {
-    let w = web_sys::window()?;
-    let s = if session { w.session_storage() } else { w.local_storage() };
-    s.ok().flatten()
-}
-
-pub fn storage_get(session: bool, key: &str) -> Option<String> {
-    storage(session)?.get_item(key).ok().flatten()
-}
-
-pub fn storage_set(session: bool, key: &str, value: &str) -> bool {
-    storage(session).is_some_and(|s| s.set_item(key, value).is_ok())
-}
-
-pub fn storage_remove(session: bool, key: &str) {
-    if let Some(s) = storage(session) {
-        let _ = s.remove_item(key);
-    }
-}
-
-/// Reads a property as a string, swallowing getters that throw.
-pub fn prop_str(v: &JsValue, key: &str) -> Option<String> {
-    js_sys::Reflect::get(v, &JsValue::from_str(key)).ok()?.as_string()
-}
-
-pub fn prop_f64(v: &JsValue, key: &str) -> Option<f64> {
-    js_sys::Reflect::get(v, &JsValue::from_str(key)).ok()?.as_f64()
-}
-
-/// Resolves `url` against the page URL (relative collectors are allowed).
-pub fn absolute_url(url: &str) -> Option<String> {
-    let base = web_sys::window()?.location().href().ok()?;
-    web_sys::Url::new_with_base(url, &base).ok().map(|u| u.href())
 }
 
 /// xorshift64*: ids and jitter need speed and spread, not secrecy.

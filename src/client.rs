@@ -24,15 +24,6 @@ pub const PERSIST_MAX_BYTES: usize = 256 * 1024;
 pub const PERSIST_KEY: &str = "sightline:pending";
 const SESSION_KEY: &str = "sightline:session";
 
-#[wasm_bindgen(module = "/js/io.js")]
-extern "C" {
-    /// POSTs `body` with `fetch`; later calls `sink.c.done(channel, status, retryAfter)` (when `sink` is set).
-    #[wasm_bindgen(js_name = post)]
-    fn io_post(fetch: &JsValue, url: &str, body: &str, keepalive: bool, channel: u32, sink: &JsValue);
-    /// `setTimeout` calling `sink.c.tick(channel)`; returns the timer id.
-    fn timer(ms: i32, channel: u32, sink: &JsValue) -> i32;
-}
-
 /// A batch on its way to the collector.
 struct InFlight {
     items: Vec<String>,
@@ -101,14 +92,10 @@ pub struct Client {
 
 impl Core {
     pub fn new(cfg: Config, funcs: Vec<js_sys::Function>, regexes: Vec<js_sys::RegExp>, urls: Vec<String>, sink: JsValue) -> Core {
-        let window = web_sys::window();
-        let fetch = window
-            .as_ref()
-            .and_then(|w| js_sys::Reflect::get(w, &JsValue::from_str("fetch")).ok())
-            .unwrap_or(JsValue::UNDEFINED);
+        let fetch = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("fetch")).unwrap_or(JsValue::UNDEFINED);
         let mut rng = Rng::seeded();
         let (session_id, sampled) = session(&mut rng, cfg.sample_rate);
-        let user_agent = window.as_ref().and_then(|w| w.navigator().user_agent().ok()).unwrap_or_default();
+        let user_agent = browser::agent();
         let chans = CHANNELS
             .iter()
             .zip(urls)
@@ -166,7 +153,7 @@ impl Core {
 
     pub fn debug(&self, what: &str, detail: &str) {
         if self.cfg.debug {
-            web_sys::console::debug_2(&JsValue::from_str(what), &JsValue::from_str(detail));
+            browser::debug(what, detail);
         }
     }
 
@@ -185,8 +172,7 @@ impl Core {
     }
 
     fn page_url(&self) -> String {
-        let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
-        privacy::scrub_url(&href, &self.cfg.scrub_params)
+        privacy::scrub_url(&browser::href(), &self.cfg.scrub_params)
     }
 
     fn ignored(&self, message: &str) -> bool {
@@ -284,7 +270,6 @@ impl Core {
     /// Arms the channel's timer for `delay_ms` from now (never earlier than a pending retry),
     /// unless it is already due sooner. One timer per channel: bursts coalesce into one send.
     fn schedule(&self, ch: Channel, delay_ms: u32) {
-        let Some(w) = web_sys::window() else { return };
         let Ok(mut s) = self.state.try_borrow_mut() else { return };
         if s.shut {
             return;
@@ -295,10 +280,10 @@ impl Core {
             return;
         }
         if let Some((_, id)) = c.timer.take() {
-            w.clear_timeout_with_handle(id);
+            browser::cancel(id);
         }
         let wait = (due - now_ms()).max(0.0) as i32;
-        c.timer = Some((due, timer(wait, ch as u32, &self.sink)));
+        c.timer = Some((due, browser::timer(wait, ch as u32, &self.sink)));
     }
 
     /// Starts sending one batch of `ch`; false when there is nothing to send, a request is already
@@ -323,7 +308,7 @@ impl Core {
             (url, body, keepalive)
         };
         self.debug("sightline: sending batch", ch.name());
-        io_post(&self.fetch, &url, &body, keepalive, ch as u32, &self.sink);
+        browser::post(&self.fetch, &url, &body, keepalive, ch as u32, &self.sink);
         true
     }
 
@@ -432,8 +417,6 @@ impl Core {
     /// `fetch`); a channel that is backing off, and anything the browser refuses, goes to localStorage
     /// and is sent on the next page load.
     pub fn page_hidden(&self) {
-        let Some(window) = web_sys::window() else { return };
-        let nav = window.navigator();
         let mut persist: Vec<(usize, Vec<String>)> = Vec::new();
         let mut batches: Vec<(String, String, usize, Vec<String>)> = Vec::new();
         {
@@ -455,7 +438,7 @@ impl Core {
         }
         let mut beacons = 0;
         for (url, body, i, items) in batches {
-            let beaconed = nav.send_beacon_with_opt_str(&url, Some(&body)).unwrap_or(false);
+            let beaconed = browser::beacon(&url, &body);
             if beaconed {
                 beacons += 1;
             } else if !self.keepalive_send(&url, &body) {
@@ -485,7 +468,7 @@ impl Core {
             // Never released: the page is going away, and the budget only needs to hold until then.
             s.keepalive_in_flight += body.len();
         }
-        io_post(&self.fetch, url, body, true, 0, &JsValue::UNDEFINED);
+        browser::post(&self.fetch, url, body, true, 0, &JsValue::UNDEFINED);
         true
     }
 
@@ -577,8 +560,8 @@ impl Core {
         if let Ok(mut s) = self.state.try_borrow_mut() {
             s.shut = true;
             for c in s.chans.iter_mut() {
-                if let (Some((_, id)), Some(w)) = (c.timer.take(), web_sys::window()) {
-                    w.clear_timeout_with_handle(id);
+                if let Some((_, id)) = c.timer.take() {
+                    browser::cancel(id);
                 }
             }
         }
@@ -641,12 +624,6 @@ impl Client {
         Client { core }
     }
 
-    /// Callback from js/hooks.js: an `error`/`unhandledrejection` event, described.
-    #[allow(clippy::too_many_arguments)]
-    pub fn report(&self, kind: &str, name: String, message: String, stack: Option<String>, source: Option<String>, line: u32, column: u32, at: f64) {
-        self.core.record_error(errors::record(kind, name, message, stack, source, line, column, at));
-    }
-
     /// Callback from js/hooks.js: the page is being hidden or unloaded.
     pub fn hidden(&self) {
         self.core.page_hidden();
@@ -666,8 +643,8 @@ impl Client {
         }
     }
 
-    /// Records one error. The JS layer describes the value (`describe` in js/hooks.js) and calls
-    /// this for `captureError`, `captureMessage` and the events the loader buffered.
+    /// Records one error. The JS side describes the value or event (js/hooks.js) and calls this
+    /// for page errors and rejections, `captureError`, `captureMessage`, and the loader's buffer.
     #[allow(clippy::too_many_arguments)]
     pub fn capture(
         &self,
