@@ -38,10 +38,10 @@ function monitor(client, sink) {
   const m = {
     captureError: safe((error, context) => {
       const [name, message, stack] = describe(error);
-      client.capture('manual', name, message, stack, undefined, 0, 0, Date.now(), 'error', json(context));
+      client.capture('manual', [name, message, stack, undefined, 'error', json(context)], 0, 0, Date.now());
     }),
     captureMessage: safe((text, level) =>
-      client.capture('manual', '', String(text), undefined, undefined, 0, 0, Date.now(), str(level) || 'info'),
+      client.capture('manual', ['', String(text), undefined, undefined, str(level) || 'info'], 0, 0, Date.now()),
     ),
     setUser: safe((id) => client.setUser(str(id))),
     setTag: safe((key, value) => client.setTag(String(key), String(value))),

@@ -23,23 +23,23 @@ export function describe(v) {
 
 /**
  * Reports an `error` or `unhandledrejection` event as
- * `report(kind, name, message, stack, source, line, column, at)` (the first arguments of the
- * client's `capture`). For `resource_error` (a failed
- * <script>, <img>, <link> … load, seen on the element in the capture phase) `name` is the tag.
+ * `report(kind, [name, message, stack, source], line, column, at)`, the arguments of the client's
+ * `capture`. For `resource_error` (a failed <script>, <img>, <link> … load, seen on the element in
+ * the capture phase) `name` is the tag.
  */
 export function reportEvent(ev, at, report) {
   try {
     const t = ev.target;
     if (ev.type === 'unhandledrejection') {
       const [name, message, stack] = describe(ev.reason);
-      report('promise_rejection', name, message, stack, undefined, 0, 0, at);
+      report('promise_rejection', [name, message, stack], 0, 0, at);
     } else if (t && t.nodeType === 1) {
       const url = t.currentSrc || t.src || t.href || '';
       const tag = t.tagName.toLowerCase();
-      report('resource_error', tag, 'Failed to load ' + tag + ': ' + url, undefined, url, 0, 0, at);
+      report('resource_error', [tag, 'Failed to load ' + tag + ': ' + url, undefined, url], 0, 0, at);
     } else if (ev.type === 'error') {
       const [name, message, stack] = ev.error != null && typeof ev.error === 'object' ? describe(ev.error) : ['Error', '', undefined];
-      report('javascript', name || 'Error', message || String(ev.message || ''), stack, ev.filename || undefined, ev.lineno >>> 0, ev.colno >>> 0, at);
+      report('javascript', [name || 'Error', message || String(ev.message || ''), stack, ev.filename || undefined], ev.lineno >>> 0, ev.colno >>> 0, at);
     }
   } catch (e) {}
 }

@@ -70,6 +70,18 @@ export function resolve(url) {
   } catch (e) {}
 }
 
+/** The page's `fetch` as it is now: the transport keeps it, so wrappers added later are bypassed. */
+export function nativeFetch() {
+  return globalThis.fetch;
+}
+
+/** `[promise, resolve]` */
+export function deferred() {
+  let resolve;
+  const promise = new Promise((r) => (resolve = r));
+  return [promise, resolve];
+}
+
 export function debug(what, detail) {
   console.debug(what, detail);
 }

@@ -17,7 +17,7 @@ wasm-bindgen --target web --no-typescript --out-dir build/wb target/release-wasm
 $BIN/wasm-opt -Oz $WASM_FEATURES --strip-debug --strip-producers build/wb/sightline_bg.wasm -o build/sightline_bg.wasm
 
 rm -rf pkg dist && mkdir -p pkg dist
-ESB="$BIN/esbuild --bundle --target=es2020 --log-level=warning --legal-comments=none"
+ESB="$BIN/esbuild --bundle --target=es2020 --log-level=warning --legal-comments=none --log-override:duplicate-object-key=silent"
 # npm: readable ESM (the app's bundler minifies); the wasm URL stays a literal `new URL(..., import.meta.url)`
 $ESB js/index.js --format=esm --outfile=pkg/index.js
 # script tag: one classic script, minified

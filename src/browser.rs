@@ -25,6 +25,11 @@ extern "C" {
     #[wasm_bindgen(js_name = resolve)]
     pub fn absolute_url(url: &str) -> Option<String>;
     pub fn debug(what: &str, detail: &str);
+    /// `fetch` as the page has it now.
+    #[wasm_bindgen(js_name = nativeFetch)]
+    pub fn native_fetch() -> JsValue;
+    /// `[promise, resolve]`
+    pub fn deferred() -> js_sys::Array;
 }
 
 pub fn now_ms() -> f64 {

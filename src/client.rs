@@ -3,6 +3,7 @@
 use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::browser::{self, now_ms, Rng};
 use crate::config::{Channel, Config, Pattern, CHANNELS};
@@ -92,7 +93,7 @@ pub struct Client {
 
 impl Core {
     pub fn new(cfg: Config, funcs: Vec<js_sys::Function>, regexes: Vec<js_sys::RegExp>, urls: Vec<String>, sink: JsValue) -> Core {
-        let fetch = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("fetch")).unwrap_or(JsValue::UNDEFINED);
+        let fetch = browser::native_fetch();
         let mut rng = Rng::seeded();
         let (session_id, sampled) = session(&mut rng, cfg.sample_rate);
         let user_agent = browser::agent();
@@ -375,9 +376,10 @@ impl Core {
     /// `flush()`: sends everything now. Resolves to true when every queue was emptied, false when a
     /// send failed (those events stay queued for the scheduler's retries) or a channel is backing off.
     pub fn flush(&self) -> js_sys::Promise {
-        let mut waiter = None;
-        let p = js_sys::Promise::new(&mut |resolve, _| waiter = Some(resolve));
-        if let (Some(w), Ok(mut s)) = (waiter, self.state.try_borrow_mut()) {
+        let d = browser::deferred();
+        let p: js_sys::Promise = d.get(0).unchecked_into();
+        if let Ok(mut s) = self.state.try_borrow_mut() {
+            let w: js_sys::Function = d.get(1).unchecked_into();
             if s.flush_waiters.is_empty() {
                 s.flush_failed = false;
             }
@@ -645,29 +647,21 @@ impl Client {
 
     /// Records one error. The JS side describes the value or event (js/hooks.js) and calls this
     /// for page errors and rejections, `captureError`, `captureMessage`, and the loader's buffer.
-    #[allow(clippy::too_many_arguments)]
-    pub fn capture(
-        &self,
-        kind: &str,
-        name: String,
-        message: String,
-        stack: Option<String>,
-        source: Option<String>,
-        line: u32,
-        column: u32,
-        at: f64,
-        level: Option<String>,
-        context_json: Option<String>,
-    ) {
-        let mut rec = errors::record(kind, name, message, stack, source, line, column, at);
-        rec.level = match level.as_deref() {
-            Some("fatal") => "fatal",
-            Some("warning") => "warning",
-            Some("info") => "info",
-            Some("debug") => "debug",
-            _ => "error",
-        };
-        rec.context = context_json;
+    /// `fields` is `[name, message, stack?, source?, level?, contextJson?]`: one array crosses the
+    /// boundary instead of six strings, each of which would cost glue code on both sides.
+    pub fn capture(&self, kind: &str, fields: js_sys::Array, line: u32, column: u32, at: f64) {
+        let f = |i: u32| fields.get(i).as_string();
+        let mut rec = errors::record(kind, f(0).unwrap_or_default(), f(1).unwrap_or_default(), f(2), f(3), line, column, at);
+        if let Some(level) = f(4) {
+            rec.level = match level.as_str() {
+                "fatal" => "fatal",
+                "warning" => "warning",
+                "info" => "info",
+                "debug" => "debug",
+                _ => "error",
+            };
+        }
+        rec.context = f(5);
         self.core.record_error(rec);
     }
 
@@ -697,6 +691,7 @@ impl Client {
 impl Client {
     /// `captureMessage` as the JS layer calls it (for Rust callers and tests).
     pub fn capture_message(&self, text: String, level: Option<String>) {
-        self.capture("manual", String::new(), text, None, None, 0, 0, now_ms(), Some(level.unwrap_or_else(|| String::from("info"))), None);
+        let fields: js_sys::Array = [JsValue::from_str(""), JsValue::from(text), JsValue::UNDEFINED, JsValue::UNDEFINED, JsValue::from(level.unwrap_or_else(|| String::from("info")))].iter().collect();
+        self.capture("manual", fields, 0, 0, now_ms());
     }
 }

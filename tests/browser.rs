@@ -42,7 +42,8 @@ impl Client {
     fn capture_message(&self, text: String, level: Option<String>) {
         let level = level.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
         let u = JsValue::UNDEFINED;
-        self.call("capture", &["manual".into(), "".into(), text.into(), u.clone(), u, 0.into(), 0.into(), js_sys::Date::now().into(), level]);
+        let fields: Array = ["".into(), text.into(), u.clone(), u, level].iter().collect();
+        self.call("capture", &["manual".into(), fields.into(), 0.into(), 0.into(), js_sys::Date::now().into()]);
     }
     fn stats(&self) -> String {
         self.call("stats", &[]).as_string().unwrap()
