@@ -70,6 +70,29 @@ export function resolve(url) {
   } catch (e) {}
 }
 
+const kind = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : v instanceof RegExp ? 'regexp' : typeof v);
+
+/**
+ * The config object as flat `[path, kind, value, ...]` triples, parents before their fields
+ * (`{errors: {maxQueueSize: 5}}` gives `'errors', 'object', {…}, 'errors.maxQueueSize', 'number', 5`);
+ * an array's value is `[[kind, item], ...]`. Undefined fields are skipped. Not an object: null.
+ */
+export function flatten(config, path = '', out = [], depth = 0) {
+  try {
+    if (kind(config) !== 'object') return null;
+    for (const key of Object.keys(config)) {
+      const v = config[key];
+      const k = kind(v);
+      if (k === 'undefined') continue;
+      out.push(path + key, k, k === 'array' ? v.map((i) => [kind(i), i]) : v);
+      if (k === 'object' && depth < 4) flatten(v, path + key + '.', out, depth + 1);
+    }
+    return out;
+  } catch (e) {
+    return null; // a throwing getter or Proxy: not a config we can read
+  }
+}
+
 /** The page's `fetch` as it is now: the transport keeps it, so wrappers added later are bypassed. */
 export function nativeFetch() {
   return globalThis.fetch;

@@ -16,6 +16,13 @@ wasm-bindgen --target web --no-typescript --out-dir build/wb target/release-wasm
   | grep -v 'target_features' || true
 $BIN/wasm-opt -Oz $WASM_FEATURES --strip-debug --strip-producers build/wb/sightline_bg.wasm -o build/sightline_bg.wasm
 
+# wasm-bindgen copies the JS modules the wasm imports (js/io.js, js/hooks.js) into snippets/;
+# the npm entry imports js/hooks.js too. Point the copies back at the sources so that bundles
+# hold one copy of each module.
+for copy in build/wb/snippets/*/js/*.js; do
+  echo "export * from '../../../../../js/$(basename "$copy")';" > "$copy"
+done
+
 rm -rf pkg dist && mkdir -p pkg dist
 ESB="$BIN/esbuild --bundle --target=es2020 --log-level=warning --legal-comments=none --log-override:duplicate-object-key=silent"
 # npm: readable ESM (the app's bundler minifies); the wasm URL stays a literal `new URL(..., import.meta.url)`

@@ -30,6 +30,8 @@ extern "C" {
     pub fn native_fetch() -> JsValue;
     /// `[promise, resolve]`
     pub fn deferred() -> js_sys::Array;
+    /// The config object as flat `[path, kind, value, ...]` triples (see js/io.js), or null.
+    pub fn flatten(config: &JsValue) -> Option<js_sys::Array>;
 }
 
 pub fn now_ms() -> f64 {

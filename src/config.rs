@@ -1,6 +1,10 @@
 //! The `init` configuration: its schema, validation with messages naming the key, and defaults.
+//!
+//! The JS side flattens the config object into `(path, value)` entries (`flatten` in js/io.js):
+//! `{errors: {maxQueueSize: 5}}` becomes `("errors", Obj)`, `("errors.maxQueueSize", Num(5))`.
+//! A flat schema checks each entry by its path.
 
-/// A configuration value as read from the JS object (functions and RegExps by index into a side table).
+/// One configuration value (functions and RegExps by index into a side table kept by the caller).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {
     Null,
@@ -8,29 +12,21 @@ pub enum Val {
     Num(f64),
     Str(String),
     Arr(Vec<Val>),
-    Obj(Vec<(String, Val)>),
+    /// a plain object; its fields follow as entries of their own
+    Obj,
     Func(usize),
     Regex(usize),
     Other,
 }
 
-impl Val {
-    pub fn get(&self, path: &[&str]) -> Option<&Val> {
-        let mut cur = self;
-        for k in path {
-            match cur {
-                Val::Obj(fields) => cur = &fields.iter().find(|(n, _)| n == k)?.1,
-                _ => return None,
-            }
-        }
-        Some(cur)
-    }
-}
+/// The flattened config, parents before their fields.
+pub type Entries = [(String, Val)];
 
 enum Kind {
     Str,
     Bool,
     Func,
+    Obj,
     /// min, max, integer only, description for the message
     Num(f64, f64, bool, &'static str),
     OneOf(&'static [&'static str], &'static str),
@@ -38,170 +34,111 @@ enum Kind {
     Strs,
     /// array of strings or RegExps
     Patterns,
-    Obj(&'static [Field]),
 }
-
-struct Field(&'static str, Kind);
 
 const MS: Kind = Kind::Num(0.0, 86_400_000.0, false, "a number of milliseconds from 0 to 86400000");
 const RATE: Kind = Kind::Num(0.0, 1.0, false, "a number from 0 to 1");
 
-const SCHEMA: &[Field] = &[
-    Field("collector", Kind::Str),
-    Field(
-        "endpoints",
-        Kind::Obj(&[
-            Field("errors", Kind::Str),
-            Field("metrics", Kind::Str),
-            Field("events", Kind::Str),
-            Field("health", Kind::Str),
-            Field("alerts", Kind::Str),
-        ]),
-    ),
-    Field("environment", Kind::Str),
-    Field("release", Kind::Str),
-    Field("sampleRate", RATE),
-    Field("metrics", Kind::Obj(&[Field("enabled", Kind::Bool), Field("interval", MS)])),
-    Field(
-        "errors",
-        Kind::Obj(&[
-            Field("maxQueueSize", Kind::Num(1.0, 10_000.0, true, "an integer from 1 to 10000")),
-            Field("flushInterval", MS),
-            Field("slowRequestMs", MS),
-            Field("ignore", Kind::Patterns),
-        ]),
-    ),
-    Field(
-        "tracing",
-        Kind::Obj(&[
-            Field("enabled", Kind::Bool),
-            Field("sampleRate", RATE),
-            Field("propagateTo", Kind::Patterns),
-            Field("exporter", Kind::OneOf(&["native", "otlp"], "\"native\" or \"otlp\"")),
-        ]),
-    ),
-    Field(
-        "alerting",
-        Kind::Obj(&[
-            Field("enabled", Kind::Bool),
-            Field(
-                "thresholds",
-                Kind::Obj(&[
-                    Field("errorRate", RATE),
-                    Field("responseTime", MS),
-                    Field("availability", RATE),
-                ]),
-            ),
-            Field("cooldown", MS),
-        ]),
-    ),
-    Field(
-        "health",
-        Kind::Obj(&[
-            Field("enabled", Kind::Bool),
-            Field("interval", MS),
-            Field(
-                "checks",
-                Kind::Obj(&[
-                    Field("storage", Kind::Bool),
-                    Field("memory", Kind::Bool),
-                    Field("collector", Kind::Bool),
-                ]),
-            ),
-        ]),
-    ),
-    Field(
-        "privacy",
-        Kind::Obj(&[
-            Field("maskText", Kind::Bool),
-            Field("scrubParams", Kind::Strs),
-            Field("clickText", Kind::Bool),
-        ]),
-    ),
-    Field("beforeSend", Kind::Func),
-    Field("onAlert", Kind::Func),
-    Field("onError", Kind::Func),
-    Field("debug", Kind::Bool),
-    Field("wasmUrl", Kind::Str),
+const SCHEMA: &[(&str, Kind)] = &[
+    ("collector", Kind::Str),
+    ("endpoints", Kind::Obj),
+    ("endpoints.errors", Kind::Str),
+    ("endpoints.metrics", Kind::Str),
+    ("endpoints.events", Kind::Str),
+    ("endpoints.health", Kind::Str),
+    ("endpoints.alerts", Kind::Str),
+    ("environment", Kind::Str),
+    ("release", Kind::Str),
+    ("sampleRate", RATE),
+    ("metrics", Kind::Obj),
+    ("metrics.enabled", Kind::Bool),
+    ("metrics.interval", MS),
+    ("errors", Kind::Obj),
+    ("errors.maxQueueSize", Kind::Num(1.0, 10_000.0, true, "an integer from 1 to 10000")),
+    ("errors.flushInterval", MS),
+    ("errors.slowRequestMs", MS),
+    ("errors.ignore", Kind::Patterns),
+    ("tracing", Kind::Obj),
+    ("tracing.enabled", Kind::Bool),
+    ("tracing.sampleRate", RATE),
+    ("tracing.propagateTo", Kind::Patterns),
+    ("tracing.exporter", Kind::OneOf(&["native", "otlp"], "\"native\" or \"otlp\"")),
+    ("alerting", Kind::Obj),
+    ("alerting.enabled", Kind::Bool),
+    ("alerting.thresholds", Kind::Obj),
+    ("alerting.thresholds.errorRate", RATE),
+    ("alerting.thresholds.responseTime", MS),
+    ("alerting.thresholds.availability", RATE),
+    ("alerting.cooldown", MS),
+    ("health", Kind::Obj),
+    ("health.enabled", Kind::Bool),
+    ("health.interval", MS),
+    ("health.checks", Kind::Obj),
+    ("health.checks.storage", Kind::Bool),
+    ("health.checks.memory", Kind::Bool),
+    ("health.checks.collector", Kind::Bool),
+    ("privacy", Kind::Obj),
+    ("privacy.maskText", Kind::Bool),
+    ("privacy.scrubParams", Kind::Strs),
+    ("privacy.clickText", Kind::Bool),
+    ("beforeSend", Kind::Func),
+    ("onAlert", Kind::Func),
+    ("onError", Kind::Func),
+    ("debug", Kind::Bool),
+    ("wasmUrl", Kind::Str),
 ];
 
-/// Checks `v` against the schema; the error is one sentence naming the offending key.
-pub fn validate(v: &Val) -> Result<(), String> {
-    let Val::Obj(_) = v else {
+/// Checks every entry against the schema; the error is one sentence naming the offending key.
+/// `None` means the config was not an object.
+pub fn validate(entries: Option<&Entries>) -> Result<(), String> {
+    let Some(entries) = entries else {
         return Err(String::from("sightline: init(config) needs a config object"));
     };
-    check_obj(v, SCHEMA, "")?;
-    match v.get(&["collector"]) {
-        Some(Val::Str(s)) if !s.trim_ascii().is_empty() => Ok(()),
-        Some(_) => Err(msg("", "collector", "must be a non-empty URL string")),
-        None => Err(msg("", "collector", "is required (the base URL of your collector)")),
-    }
-}
-
-fn check_obj(v: &Val, schema: &[Field], prefix: &str) -> Result<(), String> {
-    let Val::Obj(fields) = v else { return Ok(()) };
-    for (name, val) in fields {
-        let Some(Field(_, kind)) = schema.iter().find(|f| f.0 == name) else {
+    for (path, val) in entries {
+        let Some((_, kind)) = SCHEMA.iter().find(|f| f.0 == path) else {
             let mut m = String::from("sightline: unknown config key `");
-            m.push_str(prefix);
-            m.push_str(name);
+            m.push_str(path);
             m.push('`');
             return Err(m);
         };
-        check(val, kind, prefix, name)?;
+        check(val, kind, path)?;
     }
-    Ok(())
+    match get(entries, "collector") {
+        Some(Val::Str(s)) if !s.trim_ascii().is_empty() => Ok(()),
+        Some(_) => Err(msg("collector", "must be a non-empty URL string")),
+        None => Err(msg("collector", "is required (the base URL of your collector)")),
+    }
 }
 
-fn check(val: &Val, kind: &Kind, prefix: &str, name: &str) -> Result<(), String> {
-    let bad = |what: &str| Err(msg(prefix, name, what));
-    match (kind, val) {
-        (Kind::Str, Val::Str(_)) | (Kind::Bool, Val::Bool(_)) | (Kind::Func, Val::Func(_)) => Ok(()),
-        (Kind::Str, _) => bad("must be a string"),
-        (Kind::Bool, _) => bad("must be true or false"),
-        (Kind::Func, _) => bad("must be a function"),
-        (Kind::Num(min, max, int, what), Val::Num(n)) => {
-            if n.is_nan() || *n < *min || *n > *max || (*int && n.fract() != 0.0) {
-                bad_num(prefix, name, what)
-            } else {
-                Ok(())
-            }
-        }
-        (Kind::Num(_, _, _, what), _) => bad_num(prefix, name, what),
-        (Kind::OneOf(options, _), Val::Str(s)) if options.contains(&s.as_str()) => Ok(()),
-        (Kind::OneOf(_, what), _) => {
+fn get<'a>(entries: &'a Entries, path: &str) -> Option<&'a Val> {
+    entries.iter().find(|e| e.0 == path).map(|e| &e.1)
+}
+
+fn check(val: &Val, kind: &Kind, path: &str) -> Result<(), String> {
+    let what = match (kind, val) {
+        (Kind::Str, Val::Str(_)) | (Kind::Bool, Val::Bool(_)) | (Kind::Func, Val::Func(_)) | (Kind::Obj, Val::Obj) => return Ok(()),
+        (Kind::Num(min, max, int, _), Val::Num(n)) if !n.is_nan() && *n >= *min && *n <= *max && !(*int && n.fract() != 0.0) => return Ok(()),
+        (Kind::OneOf(options, _), Val::Str(s)) if options.contains(&s.as_str()) => return Ok(()),
+        (Kind::Strs, Val::Arr(items)) if items.iter().all(|i| matches!(i, Val::Str(_))) => return Ok(()),
+        (Kind::Patterns, Val::Arr(items)) if items.iter().all(|i| matches!(i, Val::Str(_) | Val::Regex(_))) => return Ok(()),
+        (Kind::Str, _) => "must be a string",
+        (Kind::Bool, _) => "must be true or false",
+        (Kind::Func, _) => "must be a function",
+        (Kind::Obj, _) => "must be an object",
+        (Kind::Strs, _) => "must be an array of strings",
+        (Kind::Patterns, _) => "must be an array of strings or regular expressions",
+        (Kind::Num(_, _, _, what), _) | (Kind::OneOf(_, what), _) => {
             let mut w = String::from("must be ");
             w.push_str(what);
-            bad(&w)
+            return Err(msg(path, &w));
         }
-        (Kind::Strs, Val::Arr(items)) if items.iter().all(|i| matches!(i, Val::Str(_))) => Ok(()),
-        (Kind::Strs, _) => bad("must be an array of strings"),
-        (Kind::Patterns, Val::Arr(items))
-            if items.iter().all(|i| matches!(i, Val::Str(_) | Val::Regex(_))) =>
-        {
-            Ok(())
-        }
-        (Kind::Patterns, _) => bad("must be an array of strings or regular expressions"),
-        (Kind::Obj(schema), Val::Obj(_)) => {
-            let mut p = String::from(prefix);
-            p.push_str(name);
-            p.push('.');
-            check_obj(val, schema, &p)
-        }
-        (Kind::Obj(_), _) => bad("must be an object"),
-    }
+    };
+    Err(msg(path, what))
 }
 
-fn bad_num(prefix: &str, name: &str, what: &str) -> Result<(), String> {
-    let mut w = String::from("must be ");
-    w.push_str(what);
-    Err(msg(prefix, name, &w))
-}
-
-fn msg(prefix: &str, name: &str, what: &str) -> String {
+fn msg(path: &str, what: &str) -> String {
     let mut m = String::from("sightline: config key `");
-    m.push_str(prefix);
-    m.push_str(name);
+    m.push_str(path);
     m.push_str("` ");
     m.push_str(what);
     m
@@ -283,28 +220,31 @@ pub struct Config {
 
 impl Config {
     /// Validates and builds the config; `Err` carries the message for the rejected `init` promise.
-    pub fn from_val(v: &Val) -> Result<Config, String> {
-        validate(v)?;
-        let s = |p: &[&str]| match v.get(p) {
+    pub fn from_entries(entries: Option<&Entries>) -> Result<Config, String> {
+        validate(entries)?;
+        let v = entries.unwrap_or(&[]);
+        let s = |p: &str| match get(v, p) {
             Some(Val::Str(s)) => Some(s.clone()),
             _ => None,
         };
-        let n = |p: &[&str], d: f64| match v.get(p) {
+        let n = |p: &str, d: f64| match get(v, p) {
             Some(Val::Num(x)) => *x,
             _ => d,
         };
-        let b = |p: &[&str], d: bool| match v.get(p) {
+        let b = |p: &str, d: bool| match get(v, p) {
             Some(Val::Bool(x)) => *x,
             _ => d,
         };
-        let f = |p: &[&str]| match v.get(p) {
+        let f = |p: &str| match get(v, p) {
             Some(Val::Func(i)) => Some(*i),
             _ => None,
         };
         let endpoints = CHANNELS.map(|c| {
-            s(&["endpoints", c.name()]).unwrap_or_else(|| String::from(c.default_path()))
+            let mut p = String::from("endpoints.");
+            p.push_str(c.name());
+            s(&p).unwrap_or_else(|| String::from(c.default_path()))
         });
-        let ignore = match v.get(&["errors", "ignore"]) {
+        let ignore = match get(v, "errors.ignore") {
             Some(Val::Arr(items)) => items
                 .iter()
                 .filter_map(|i| match i {
@@ -315,7 +255,7 @@ impl Config {
                 .collect(),
             _ => Vec::new(),
         };
-        let scrub_params = match v.get(&["privacy", "scrubParams"]) {
+        let scrub_params = match get(v, "privacy.scrubParams") {
             Some(Val::Arr(items)) => items
                 .iter()
                 .filter_map(|i| match i {
@@ -326,32 +266,32 @@ impl Config {
             _ => Vec::new(),
         };
         Ok(Config {
-            collector: s(&["collector"]).unwrap_or_default(),
+            collector: s("collector").unwrap_or_default(),
             endpoints,
-            environment: s(&["environment"]),
-            release: s(&["release"]),
-            sample_rate: n(&["sampleRate"], 1.0),
-            metrics_enabled: b(&["metrics", "enabled"], true),
-            metrics_interval_ms: n(&["metrics", "interval"], 30_000.0) as u32,
-            errors_max_queue: n(&["errors", "maxQueueSize"], 100.0) as usize,
-            errors_flush_ms: n(&["errors", "flushInterval"], 10_000.0) as u32,
-            slow_request_ms: n(&["errors", "slowRequestMs"], 5_000.0) as u32,
+            environment: s("environment"),
+            release: s("release"),
+            sample_rate: n("sampleRate", 1.0),
+            metrics_enabled: b("metrics.enabled", true),
+            metrics_interval_ms: n("metrics.interval", 30_000.0) as u32,
+            errors_max_queue: n("errors.maxQueueSize", 100.0) as usize,
+            errors_flush_ms: n("errors.flushInterval", 10_000.0) as u32,
+            slow_request_ms: n("errors.slowRequestMs", 5_000.0) as u32,
             ignore,
-            tracing_enabled: b(&["tracing", "enabled"], false),
-            tracing_sample_rate: n(&["tracing", "sampleRate"], 0.1),
-            alerting_enabled: b(&["alerting", "enabled"], true),
-            error_rate_threshold: n(&["alerting", "thresholds", "errorRate"], 0.05),
-            response_time_threshold: n(&["alerting", "thresholds", "responseTime"], 2000.0),
-            availability_threshold: n(&["alerting", "thresholds", "availability"], 0.99),
-            alert_cooldown_ms: n(&["alerting", "cooldown"], 300_000.0) as u32,
-            health_interval_ms: n(&["health", "interval"], 60_000.0) as u32,
+            tracing_enabled: b("tracing.enabled", false),
+            tracing_sample_rate: n("tracing.sampleRate", 0.1),
+            alerting_enabled: b("alerting.enabled", true),
+            error_rate_threshold: n("alerting.thresholds.errorRate", 0.05),
+            response_time_threshold: n("alerting.thresholds.responseTime", 2000.0),
+            availability_threshold: n("alerting.thresholds.availability", 0.99),
+            alert_cooldown_ms: n("alerting.cooldown", 300_000.0) as u32,
+            health_interval_ms: n("health.interval", 60_000.0) as u32,
             scrub_params,
-            click_text: b(&["privacy", "clickText"], true),
-            mask_text: b(&["privacy", "maskText"], true),
-            before_send: f(&["beforeSend"]),
-            on_error: f(&["onError"]),
-            on_alert: f(&["onAlert"]),
-            debug: b(&["debug"], false),
+            click_text: b("privacy.clickText", true),
+            mask_text: b("privacy.maskText", true),
+            before_send: f("beforeSend"),
+            on_error: f("onError"),
+            on_alert: f("onAlert"),
+            debug: b("debug", false),
         })
     }
 
@@ -394,16 +334,25 @@ pub fn join_endpoint(collector: &str, endpoint: &str) -> String {
 mod tests {
     use super::*;
 
-    fn obj(fields: Vec<(&str, Val)>) -> Val {
-        Val::Obj(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-    }
     fn s(x: &str) -> Val {
         Val::Str(x.into())
+    }
+    /// Entries as js/io.js `flatten` produces them (parents listed before their fields).
+    fn cfg(pairs: &[(&str, Val)]) -> Vec<(String, Val)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    }
+    fn with_collector(pairs: &[(&str, Val)]) -> Vec<(String, Val)> {
+        let mut all = cfg(&[("collector", s("x"))]);
+        all.extend(cfg(pairs));
+        all
+    }
+    fn err(entries: Vec<(String, Val)>) -> String {
+        Config::from_entries(Some(&entries)).unwrap_err()
     }
 
     #[test]
     fn minimal_config_gets_defaults() {
-        let c = Config::from_val(&obj(vec![("collector", s("https://c.example.com"))])).unwrap();
+        let c = Config::from_entries(Some(&cfg(&[("collector", s("https://c.example.com"))]))).unwrap();
         assert_eq!(c.errors_max_queue, 100);
         assert_eq!(c.errors_flush_ms, 10_000);
         assert_eq!(c.metrics_interval_ms, 30_000);
@@ -418,71 +367,76 @@ mod tests {
 
     #[test]
     fn full_config_is_read() {
-        let v = obj(vec![
+        let v = cfg(&[
             ("collector", s("https://c.example.com/")),
-            ("endpoints", obj(vec![("errors", s("https://e.example.com/x"))])),
+            ("endpoints", Val::Obj),
+            ("endpoints.errors", s("https://e.example.com/x")),
             ("environment", s("prod")),
             ("release", s("1.2.3")),
             ("sampleRate", Val::Num(0.5)),
-            ("errors", obj(vec![("maxQueueSize", Val::Num(5.0)), ("ignore", Val::Arr(vec![s("ResizeObserver"), Val::Regex(0)]))])),
-            ("privacy", obj(vec![("scrubParams", Val::Arr(vec![s("SSN")]))])),
+            ("errors", Val::Obj),
+            ("errors.maxQueueSize", Val::Num(5.0)),
+            ("errors.ignore", Val::Arr(vec![s("ResizeObserver"), Val::Regex(0)])),
+            ("privacy", Val::Obj),
+            ("privacy.scrubParams", Val::Arr(vec![s("SSN")])),
             ("beforeSend", Val::Func(1)),
             ("debug", Val::Bool(true)),
         ]);
-        let c = Config::from_val(&v).unwrap();
+        let c = Config::from_entries(Some(&v)).unwrap();
         assert_eq!(c.errors_max_queue, 5);
+        assert_eq!(c.sample_rate, 0.5);
+        assert!(c.debug);
         assert_eq!(c.ignore, vec![Pattern::Sub("ResizeObserver".into()), Pattern::Regex(0)]);
         assert_eq!(c.scrub_params, vec!["ssn".to_string()]);
         assert_eq!(c.before_send, Some(1));
         assert_eq!(c.environment.as_deref(), Some("prod"));
+        assert_eq!(c.release.as_deref(), Some("1.2.3"));
         assert_eq!(join_endpoint(&c.collector, &c.endpoints[0]), "https://e.example.com/x");
         assert_eq!(join_endpoint(&c.collector, &c.endpoints[1]), "https://c.example.com/api/metrics");
     }
 
     #[test]
     fn messages_name_the_key() {
-        let cases: Vec<(Val, &str)> = vec![
-            (Val::Null, "sightline: init(config) needs a config object"),
-            (obj(vec![]), "sightline: config key `collector` is required (the base URL of your collector)"),
-            (obj(vec![("collector", Val::Num(1.0))]), "sightline: config key `collector` must be a string"),
-            (obj(vec![("collector", s("  "))]), "sightline: config key `collector` must be a non-empty URL string"),
-            (obj(vec![("collector", s("x")), ("colector", s("y"))]), "sightline: unknown config key `colector`"),
+        assert_eq!(Config::from_entries(None).unwrap_err(), "sightline: init(config) needs a config object");
+        assert_eq!(err(vec![]), "sightline: config key `collector` is required (the base URL of your collector)");
+        assert_eq!(err(cfg(&[("collector", Val::Num(1.0))])), "sightline: config key `collector` must be a string");
+        assert_eq!(err(cfg(&[("collector", s("  "))])), "sightline: config key `collector` must be a non-empty URL string");
+        let cases: Vec<(Vec<(String, Val)>, &str)> = vec![
+            (with_collector(&[("colector", s("y"))]), "sightline: unknown config key `colector`"),
+            (with_collector(&[("errors", Val::Obj), ("errors.maxQueueSze", Val::Num(1.0))]), "sightline: unknown config key `errors.maxQueueSze`"),
             (
-                obj(vec![("collector", s("x")), ("errors", obj(vec![("maxQueueSze", Val::Num(1.0))]))]),
-                "sightline: unknown config key `errors.maxQueueSze`",
-            ),
-            (
-                obj(vec![("collector", s("x")), ("errors", obj(vec![("maxQueueSize", s("100"))]))]),
+                with_collector(&[("errors", Val::Obj), ("errors.maxQueueSize", s("100"))]),
                 "sightline: config key `errors.maxQueueSize` must be an integer from 1 to 10000",
             ),
             (
-                obj(vec![("collector", s("x")), ("errors", obj(vec![("maxQueueSize", Val::Num(1.5))]))]),
+                with_collector(&[("errors", Val::Obj), ("errors.maxQueueSize", Val::Num(1.5))]),
                 "sightline: config key `errors.maxQueueSize` must be an integer from 1 to 10000",
             ),
-            (obj(vec![("collector", s("x")), ("sampleRate", Val::Num(2.0))]), "sightline: config key `sampleRate` must be a number from 0 to 1"),
-            (obj(vec![("collector", s("x")), ("sampleRate", Val::Num(f64::NAN))]), "sightline: config key `sampleRate` must be a number from 0 to 1"),
-            (obj(vec![("collector", s("x")), ("debug", s("yes"))]), "sightline: config key `debug` must be true or false"),
-            (obj(vec![("collector", s("x")), ("beforeSend", s("f"))]), "sightline: config key `beforeSend` must be a function"),
-            (obj(vec![("collector", s("x")), ("metrics", Val::Bool(true))]), "sightline: config key `metrics` must be an object"),
+            (with_collector(&[("sampleRate", Val::Num(2.0))]), "sightline: config key `sampleRate` must be a number from 0 to 1"),
+            (with_collector(&[("sampleRate", Val::Num(f64::NAN))]), "sightline: config key `sampleRate` must be a number from 0 to 1"),
+            (with_collector(&[("debug", s("yes"))]), "sightline: config key `debug` must be true or false"),
+            (with_collector(&[("beforeSend", s("f"))]), "sightline: config key `beforeSend` must be a function"),
+            (with_collector(&[("metrics", Val::Bool(true))]), "sightline: config key `metrics` must be an object"),
+            (with_collector(&[("release", Val::Obj), ("release.x", s("y"))]), "sightline: config key `release` must be a string"),
             (
-                obj(vec![("collector", s("x")), ("tracing", obj(vec![("exporter", s("zipkin"))]))]),
+                with_collector(&[("tracing", Val::Obj), ("tracing.exporter", s("zipkin"))]),
                 "sightline: config key `tracing.exporter` must be \"native\" or \"otlp\"",
             ),
             (
-                obj(vec![("collector", s("x")), ("errors", obj(vec![("ignore", Val::Arr(vec![Val::Num(1.0)]))]))]),
+                with_collector(&[("errors", Val::Obj), ("errors.ignore", Val::Arr(vec![Val::Num(1.0)]))]),
                 "sightline: config key `errors.ignore` must be an array of strings or regular expressions",
             ),
             (
-                obj(vec![("collector", s("x")), ("alerting", obj(vec![("thresholds", obj(vec![("latency", Val::Num(1.0))]))]))]),
+                with_collector(&[("alerting", Val::Obj), ("alerting.thresholds", Val::Obj), ("alerting.thresholds.latency", Val::Num(1.0))]),
                 "sightline: unknown config key `alerting.thresholds.latency`",
             ),
             (
-                obj(vec![("collector", s("x")), ("privacy", obj(vec![("scrubParams", s("token"))]))]),
+                with_collector(&[("privacy", Val::Obj), ("privacy.scrubParams", s("token"))]),
                 "sightline: config key `privacy.scrubParams` must be an array of strings",
             ),
         ];
         for (v, want) in cases {
-            assert_eq!(Config::from_val(&v).unwrap_err(), want);
+            assert_eq!(err(v), want);
         }
     }
 

@@ -35,8 +35,8 @@ pub fn start(config: JsValue, sink: JsValue) -> JsValue {
 pub fn start_client(config: &JsValue, sink: JsValue) -> Result<client::Client, String> {
     let mut funcs = Vec::new();
     let mut regexes = Vec::new();
-    let val = read(config, &mut funcs, &mut regexes, 0).unwrap_or(Val::Null);
-    let cfg = Config::from_val(&val)?;
+    let entries = browser::flatten(config).map(|flat| read(&flat, &mut funcs, &mut regexes));
+    let cfg = Config::from_entries(entries.as_deref())?;
     let mut urls = Vec::with_capacity(5);
     for ep in &cfg.endpoints {
         match browser::absolute_url(&config::join_endpoint(&cfg.collector, ep)) {
@@ -50,41 +50,44 @@ pub fn start_client(config: &JsValue, sink: JsValue) -> Result<client::Client, S
     Ok(client::Client::new(core))
 }
 
-/// Reads a JS config value into [`Val`], keeping functions and RegExps in side tables.
-fn read(v: &JsValue, funcs: &mut Vec<js_sys::Function>, regexes: &mut Vec<js_sys::RegExp>, depth: u32) -> Option<Val> {
-    if v.is_undefined() {
-        return None;
+/// Turns the flattened config into entries, keeping functions and RegExps in side tables.
+fn read(flat: &js_sys::Array, funcs: &mut Vec<js_sys::Function>, regexes: &mut Vec<js_sys::RegExp>) -> Vec<(String, Val)> {
+    let mut entries = Vec::new();
+    let mut i = 0;
+    while i + 2 < flat.length() {
+        let path = flat.get(i).as_string().unwrap_or_default();
+        let kind = flat.get(i + 1).as_string().unwrap_or_default();
+        let val = flat.get(i + 2);
+        let v = if kind == "array" {
+            let items: js_sys::Array = val.unchecked_into();
+            Val::Arr(items.iter().map(|pair| {
+                let pair: js_sys::Array = pair.unchecked_into();
+                value(&pair.get(0).as_string().unwrap_or_default(), pair.get(1), funcs, regexes)
+            }).collect())
+        } else {
+            value(&kind, val, funcs, regexes)
+        };
+        entries.push((path, v));
+        i += 3;
     }
-    if depth > 8 {
-        return Some(Val::Other);
-    }
-    Some(if v.is_null() {
-        Val::Null
-    } else if let Some(b) = v.as_bool() {
-        Val::Bool(b)
-    } else if let Some(n) = v.as_f64() {
-        Val::Num(n)
-    } else if let Some(s) = v.as_string() {
-        Val::Str(s)
-    } else if let Some(f) = v.dyn_ref::<js_sys::Function>() {
-        funcs.push(f.clone());
-        Val::Func(funcs.len() - 1)
-    } else if let Some(r) = v.dyn_ref::<js_sys::RegExp>() {
-        regexes.push(r.clone());
-        Val::Regex(regexes.len() - 1)
-    } else if let Some(a) = v.dyn_ref::<js_sys::Array>() {
-        Val::Arr(a.iter().map(|i| read(&i, funcs, regexes, depth + 1).unwrap_or(Val::Null)).collect())
-    } else if let Some(o) = v.dyn_ref::<js_sys::Object>() {
-        let mut fields = Vec::new();
-        for k in js_sys::Object::keys(o).iter() {
-            let Some(name) = k.as_string() else { continue };
-            let Ok(item) = js_sys::Reflect::get(o, &k) else { continue };
-            if let Some(val) = read(&item, funcs, regexes, depth + 1) {
-                fields.push((name, val));
-            }
+    entries
+}
+
+fn value(kind: &str, v: JsValue, funcs: &mut Vec<js_sys::Function>, regexes: &mut Vec<js_sys::RegExp>) -> Val {
+    match kind {
+        "string" => Val::Str(v.as_string().unwrap_or_default()),
+        "number" => Val::Num(v.as_f64().unwrap_or(f64::NAN)),
+        "boolean" => Val::Bool(v.is_truthy()),
+        "null" => Val::Null,
+        "object" => Val::Obj,
+        "function" => {
+            funcs.push(v.unchecked_into());
+            Val::Func(funcs.len() - 1)
         }
-        Val::Obj(fields)
-    } else {
-        Val::Other
-    })
+        "regexp" => {
+            regexes.push(v.unchecked_into());
+            Val::Regex(regexes.len() - 1)
+        }
+        _ => Val::Other,
+    }
 }
