@@ -216,7 +216,7 @@ impl Core {
                 }
             };
             s.ctx.page_url = page_url;
-            let id = s.rng.next();
+            let id = s.rng.next_u64();
             rec.encode(&s.ctx, id, fp, &frames, count)
         };
         let critical = rec.is_critical();
@@ -611,8 +611,8 @@ fn session(rng: &mut Rng, sample_rate: f64) -> (String, bool) {
         }
     }
     let mut id = String::with_capacity(34);
-    json::hex64(&mut id, rng.next());
-    json::hex64(&mut id, rng.next());
+    json::hex64(&mut id, rng.next_u64());
+    json::hex64(&mut id, rng.next_u64());
     let sampled = rng.unit() < sample_rate;
     let mut saved = id.clone();
     saved.push_str(if sampled { ".1" } else { ".0" });
