@@ -22,7 +22,7 @@ test: build collector
 	@scripts/test.sh
 
 test-native: setup
-	@cargo test --workspace --exclude sightline --quiet && cargo test -p sightline --lib --quiet
+	@scripts/test.sh native
 
 test-wasm: build collector
 	@scripts/test.sh wasm

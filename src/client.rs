@@ -24,6 +24,8 @@ pub const KEEPALIVE_BUDGET: usize = 60_000;
 pub const PERSIST_MAX_BYTES: usize = 256 * 1024;
 pub const PERSIST_KEY: &str = "sightline:pending";
 const SESSION_KEY: &str = "sightline:session";
+/// How many of the newest queued errors a repeat looks through to fold its count in.
+const FOLD_SEARCH: usize = 8;
 
 /// A batch on its way to the collector.
 struct InFlight {
@@ -205,10 +207,11 @@ impl Core {
                 Seen::Repeat => {
                     let mut tag = String::from("\"fingerprint\":\"");
                     json::hex64(&mut tag, fp);
-                    let folded = s
-                        .chans
-                        .get_mut(Channel::Errors as usize)
-                        .is_some_and(|c| c.queue.update_last(|i| json::contains(i, &tag), |i| event::set_count(i, event::get_count(i) + 1)));
+                    // Only the newest few queued records are searched: a storm of one error keeps
+                    // its record at the end, and the cost per repeat stays bounded.
+                    let folded = s.chans.get_mut(Channel::Errors as usize).is_some_and(|c| {
+                        c.queue.update_recent(FOLD_SEARCH, |i| json::contains(i, &tag), |i| event::set_count(i, event::get_count(i) + 1))
+                    });
                     if !folded {
                         s.dedupe.hold(fp);
                     }
@@ -255,11 +258,13 @@ impl Core {
             let Ok(mut s) = self.state.try_borrow_mut() else { return self.count_internal_error() };
             let Some(c) = s.chans.get_mut(ch as usize) else { return };
             let first_drop = c.queue.dropped() == 0;
-            let overflowed = c.queue.push(item) && first_drop;
+            let dropped = c.queue.push(item);
             let full = c.queue.len() >= BATCH_MAX_EVENTS || c.queue.bytes() >= BATCH_MAX_BYTES;
-            if overflowed {
+            if dropped {
                 s.diag.dropped_events += 1;
             }
+            // tell `onError` once per overflow, not once per dropped event
+            let overflowed = dropped && first_drop;
             (if urgent || full { 0 } else { self.cfg.interval_ms(ch) }, overflowed)
         };
         if overflowed {
@@ -431,6 +436,8 @@ impl Core {
                     let (items, dropped) = c.queue.take_batch(BATCH_MAX_EVENTS, BATCH_MAX_BYTES);
                     if now < c.retry_at {
                         persist.push((i, items));
+                        // reported by the next batch this page sends, if it lives on
+                        c.queue.count_dropped(dropped);
                         continue;
                     }
                     let body = batch::encode(name, &items, &session_id, now as u64, dropped);

@@ -247,7 +247,7 @@ async fn a_full_queue_drops_the_oldest_and_reports_the_count() {
         c.capture_message(format!("{m} #{i}"), None);
     }
     assert_eq!(queued_errors(&c), 3.0);
-    assert_eq!(get(&stats(&c), "droppedEvents").as_f64().unwrap(), 1.0);
+    assert_eq!(get(&stats(&c), "droppedEvents").as_f64().unwrap(), 2.0);
     assert!(flush(&c).await);
     let got = received(&m).await;
     let messages: Vec<String> = got.iter().map(|e| get(e, "data.message").as_string().unwrap()).collect();

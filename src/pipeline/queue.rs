@@ -74,9 +74,10 @@ impl Queue {
         self.dropped = self.dropped.saturating_add(n);
     }
 
-    /// Finds a queued event by predicate and replaces it (used to fold duplicates into one).
-    pub fn update_last(&mut self, pred: impl Fn(&str) -> bool, f: impl FnOnce(&str) -> String) -> bool {
-        if let Some(slot) = self.items.iter_mut().rev().find(|i| pred(i)) {
+    /// Among the `recent` newest events, finds the newest matching `pred` and replaces it with
+    /// `f(event)` (used to fold repeats of an error into its queued record).
+    pub fn update_recent(&mut self, recent: usize, pred: impl Fn(&str) -> bool, f: impl FnOnce(&str) -> String) -> bool {
+        if let Some(slot) = self.items.iter_mut().rev().take(recent).find(|i| pred(i)) {
             let new = f(slot);
             self.bytes = self.bytes - slot.len() + new.len();
             *slot = new;
@@ -161,10 +162,11 @@ mod tests {
     }
 
     #[test]
-    fn update_last_rewrites_in_place() {
+    fn update_recent_rewrites_in_place() {
         let mut q = q_with(10, 3);
-        assert!(q.update_last(|s| s == "e1", |_| "e1x".into()));
-        assert!(!q.update_last(|s| s == "zz", |_| String::new()));
+        assert!(q.update_recent(2, |s| s == "e1", |_| "e1x".into()));
+        assert!(!q.update_recent(2, |s| s == "e0", |_| String::new()), "e0 is not among the 2 newest");
+        assert!(!q.update_recent(9, |s| s == "zz", |_| String::new()));
         assert_eq!(q.bytes(), 7);
         assert_eq!(q.take_batch(10, 1 << 20).0, vec!["e0", "e1x", "e2"]);
     }
