@@ -4,7 +4,7 @@ SHELL := /bin/bash
 CARGO_TARGET := target/wasm32-unknown-unknown/release/sightline.wasm
 PORT ?= 8080
 
-.PHONY: setup build test test-native test-wasm test-e2e demo collector clean size
+.PHONY: setup build test test-native test-wasm test-e2e demo collector clean size bench
 
 setup:
 	@scripts/setup.sh
@@ -32,6 +32,9 @@ test-e2e: build collector
 
 demo: build collector
 	@scripts/demo.sh $(PORT)
+
+bench: build
+	@bench/run.sh $(ARGS)
 
 clean:
 	rm -rf build pkg dist target/wasm32-unknown-unknown examples/npm-app/dist

@@ -178,6 +178,76 @@ mod tests {
         );
     }
 
+    /// Frames of a stack captured from a real engine (tests/fixtures/stacks/capture.mjs), as
+    /// (function, file with the server origin cut off, line, column).
+    fn captured(fixture: &str, case: &str) -> Vec<(String, String, u32, u32)> {
+        let v: serde_json::Value = serde_json::from_str(fixture).unwrap();
+        parse(v[case].as_str().unwrap(), 50)
+            .into_iter()
+            .map(|f| {
+                let file = match f.file.find("/stacks.js") {
+                    Some(i) => f.file[i..].to_string(),
+                    None => f.file,
+                };
+                (f.function, file, f.line, f.column)
+            })
+            .collect()
+    }
+
+    fn frames(list: &[(&str, &str, u32, u32)]) -> Vec<(String, String, u32, u32)> {
+        list.iter().map(|(f, file, l, c)| (f.to_string(), file.to_string(), *l, *c)).collect()
+    }
+
+    const CHROMIUM: &str = include_str!("../tests/fixtures/stack-chromium.json");
+    const FIREFOX: &str = include_str!("../tests/fixtures/stack-firefox.json");
+    const WEBKIT: &str = include_str!("../tests/fixtures/stack-webkit.json");
+
+    #[test]
+    fn real_chromium_stacks() {
+        let js = "/stacks.js";
+        assert_eq!(
+            captured(CHROMIUM, "typeError"),
+            frames(&[("handleClick", js, 3, 15), ("new Widget", js, 7, 5), ("named", js, 12, 5), ("Array.forEach", "<anonymous>", 0, 0), ("viaForEach", js, 11, 7), ("?", js, 17, 3)])
+        );
+        assert_eq!(captured(CHROMIUM, "eval"), frames(&[("inEval", js, 22, 3), ("eval", js, 22, 3), ("?", js, 22, 3)]));
+        assert_eq!(captured(CHROMIUM, "method"), frames(&[("Object.method", js, 28, 11), ("?", js, 33, 7)]));
+        assert_eq!(captured(CHROMIUM, "async"), frames(&[("asyncInner", js, 39, 9), ("asyncOuter", js, 42, 3)]));
+    }
+
+    #[test]
+    fn real_firefox_stacks() {
+        let js = "/stacks.js";
+        assert_eq!(
+            captured(FIREFOX, "typeError"),
+            frames(&[("handleClick", js, 3, 3), ("Widget", js, 7, 5), ("named", js, 12, 5), ("viaForEach", js, 11, 7), ("?", js, 17, 3)])
+        );
+        assert_eq!(captured(FIREFOX, "eval"), frames(&[("inEval", js, 22, 0), ("?", js, 22, 0), ("?", js, 22, 3)]));
+        assert_eq!(captured(FIREFOX, "method"), frames(&[("method", js, 28, 11), ("?", js, 33, 7)]));
+        assert_eq!(captured(FIREFOX, "async"), frames(&[("asyncInner", js, 39, 9)]));
+    }
+
+    #[test]
+    fn real_webkit_stacks() {
+        let js = "/stacks.js";
+        assert_eq!(
+            captured(WEBKIT, "typeError"),
+            frames(&[
+                ("handleClick", js, 3, 14),
+                ("Widget", js, 7, 16),
+                ("named", js, 12, 15),
+                ("forEach", "[native code]", 0, 0),
+                ("viaForEach", js, 11, 14),
+                ("global code", js, 17, 13),
+            ])
+        );
+        assert_eq!(
+            captured(WEBKIT, "eval"),
+            frames(&[("inEval", "", 0, 0), ("eval code", "", 0, 0), ("eval", "[native code]", 0, 0), ("global code", js, 22, 7)])
+        );
+        assert_eq!(captured(WEBKIT, "method"), frames(&[("method", js, 28, 20), ("global code", js, 33, 13)]));
+        assert_eq!(captured(WEBKIT, "async"), frames(&[("asyncInner", js, 39, 18)]));
+    }
+
     #[test]
     fn limits_and_garbage() {
         let many: String = (0..100).map(|i| format!("    at f{i} (a.js:{i}:1)\n")).collect();
