@@ -26,6 +26,8 @@ pub const PERSIST_KEY: &str = "sightline:pending";
 const SESSION_KEY: &str = "sightline:session";
 /// How many of the newest queued errors a repeat looks through to fold its count in.
 const FOLD_SEARCH: usize = 8;
+/// A delay meaning "a full batch is waiting: send now, not on a timer".
+const FULL: u32 = u32::MAX;
 
 /// A batch on its way to the collector.
 struct InFlight {
@@ -251,8 +253,10 @@ impl Core {
         }
     }
 
-    /// Queues an encoded event and decides when its channel flushes: at once when critical or when
-    /// a batch is full, otherwise on the channel's interval.
+    /// Queues an encoded event and decides when its channel flushes: a full batch goes right away
+    /// (a burst must not outrun the bounded queue while a timer waits its turn behind the page's
+    /// own tasks), a critical error on the next tick (so a burst of them shares one request),
+    /// anything else on the channel's interval.
     pub fn enqueue(&self, ch: Channel, item: String, urgent: bool) {
         let (delay, overflowed) = {
             let Ok(mut s) = self.state.try_borrow_mut() else { return self.count_internal_error() };
@@ -265,12 +269,22 @@ impl Core {
             }
             // tell `onError` once per overflow, not once per dropped event
             let overflowed = dropped && first_drop;
-            (if urgent || full { 0 } else { self.cfg.interval_ms(ch) }, overflowed)
+            (if full { FULL } else if urgent { 0 } else { self.cfg.interval_ms(ch) }, overflowed)
         };
         if overflowed {
             self.diagnose("queue_overflow", "a queue is full: the oldest events are dropped and counted");
         }
-        self.schedule(ch, delay);
+        self.send_after(ch, delay);
+    }
+
+    /// Sends now when `delay` is [`FULL`] (falling back to the next tick when a request is in
+    /// flight or the channel backs off), otherwise arms the timer.
+    fn send_after(&self, ch: Channel, delay: u32) {
+        if delay != FULL {
+            self.schedule(ch, delay);
+        } else if !self.send_next(ch, false) {
+            self.schedule(ch, 0);
+        }
     }
 
     /// Arms the channel's timer for `delay_ms` from now (never earlier than a pending retry),
@@ -342,7 +356,7 @@ impl Core {
                 retry::Verdict::Sent => {
                     c.attempt = 0;
                     c.retry_at = 0.0;
-                    (!c.queue.is_empty()).then_some(if c.queue.len() >= BATCH_MAX_EVENTS { 0 } else { interval })
+                    (!c.queue.is_empty()).then_some(if c.queue.len() >= BATCH_MAX_EVENTS { FULL } else { interval })
                 }
                 retry::Verdict::Retry(after) => {
                     c.attempt = c.attempt.saturating_add(1);
@@ -373,7 +387,7 @@ impl Core {
             self.diagnose("batch_rejected", "the collector refused a batch; its events are dropped and counted");
         }
         if let Some(d) = next {
-            self.schedule(ch, d);
+            self.send_after(ch, d);
         }
         self.settle_flush();
     }

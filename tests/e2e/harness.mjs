@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -58,6 +59,23 @@ export function launch() {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * For a test file: a fresh collector and browser before its tests, both closed after them.
+ * The returned object's `collector` and `browser` are set once `before` has run.
+ */
+export function useCollectorAndBrowser() {
+  const env = {};
+  before(async () => {
+    env.collector = await startCollector();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    env.collector?.stop();
+  });
+  return env;
 }
 
 /** Polls `fn` until it returns a truthy value; fails with `what` after `timeout` ms. */

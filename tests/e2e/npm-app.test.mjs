@@ -1,23 +1,15 @@
 // (a) An app that imports the npm package through a bundler (Vite) and calls init(): errors before
-// the SDK finished loading, while it runs, and just before the page closes all reach the collector.
-import { test, before, after } from 'node:test';
+// the SDK finished loading, while it runs, and just before the page closes all reach the env.collector.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCollector, launch, waitFor, watch, throwInPage, rejectInPage, SEED_FIELDS } from './harness.mjs';
+import { useCollectorAndBrowser, waitFor, watch, throwInPage, rejectInPage, SEED_FIELDS } from './harness.mjs';
 
-let collector, browser;
-before(async () => {
-  collector = await startCollector();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  collector?.stop();
-});
+const env = useCollectorAndBrowser();
 
 test('npm app bundled with Vite: every error reaches the collector', { timeout: 60000 }, async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const log = watch(page);
-  await page.goto(`${collector.url}/examples/npm-app/dist/`);
+  await page.goto(`${env.collector.url}/examples/npm-app/dist/`);
   await waitFor(() => page.evaluate(() => !!window.monitor), 'the SDK to start');
   await page.click('#throw');
   await page.click('#reject');
@@ -42,7 +34,7 @@ test('npm app bundled with Vite: every error reaches the collector', { timeout: 
     ['javascript', 'npm-app: thrown just before close'],
   ];
   const events = await waitFor(async () => {
-    const ev = await collector.events('errors');
+    const ev = await env.collector.events('errors');
     return expected.every(([, m]) => ev.some((e) => e.data.message === m)) && ev;
   }, 'all errors at the collector');
   for (const [type, message] of expected) {

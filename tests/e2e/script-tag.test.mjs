@@ -1,33 +1,25 @@
 // (b) the script-tag page with the inline loader snippet, (e) a bad config, (f) the wasm or the SDK
 // script missing, or blocked by CSP: the loader's plain-JS fallback still delivers early errors.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCollector, launch, waitFor, watch, throwInPage, rejectInPage, SEED_FIELDS } from './harness.mjs';
+import { useCollectorAndBrowser, waitFor, watch, throwInPage, rejectInPage, SEED_FIELDS } from './harness.mjs';
 
-let collector, browser;
-before(async () => {
-  collector = await startCollector();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  collector?.stop();
-});
+const env = useCollectorAndBrowser();
 
 const byMessage = (events, m) => events.filter((e) => e.data.message === m);
 
 async function waitForMessages(messages) {
   return waitFor(async () => {
-    const ev = await collector.events('errors');
+    const ev = await env.collector.events('errors');
     return messages.every((m) => byMessage(ev, m).length > 0) && ev;
   }, `errors ${JSON.stringify(messages)}`);
 }
 
 test('loader snippet: early errors, queued calls in order, errors while running and at close', { timeout: 60000 }, async () => {
-  await collector.reset();
-  const page = await browser.newPage();
+  await env.collector.reset();
+  const page = await env.browser.newPage();
   const log = watch(page);
-  await page.goto(`${collector.url}/test-pages/loader.html`);
+  await page.goto(`${env.collector.url}/test-pages/loader.html`);
   await waitFor(() => page.evaluate(() => typeof window.Sightline.stats() === 'object'), 'the SDK to load');
   assert.equal(await page.evaluate(() => window.Sightline.q), undefined, 'the stub was replaced');
   await throwInPage(page, 'loader: thrown while running 1');
@@ -69,10 +61,10 @@ test('loader snippet: early errors, queued calls in order, errors while running 
 });
 
 test('a bad config leaves the page working, with a clear console message', { timeout: 60000 }, async () => {
-  await collector.reset();
-  const page = await browser.newPage();
+  await env.collector.reset();
+  const page = await env.browser.newPage();
   const log = watch(page);
-  await page.goto(`${collector.url}/test-pages/bad-config.html`);
+  await page.goto(`${env.collector.url}/test-pages/bad-config.html`);
   const message = await waitFor(() => log.console.find((c) => c.includes('sightline:')), 'the console message');
   assert.equal(message, 'error: sightline: unknown config key `bogus`');
   await page.click('#b');
@@ -84,7 +76,7 @@ test('a bad config leaves the page working, with a clear console message', { tim
   assert.deepEqual(log.pageErrors, ['bad-config: the page still throws normally']);
   await page.close({ runBeforeUnload: true });
   await new Promise((r) => setTimeout(r, 200));
-  assert.deepEqual(await collector.requests('errors'), [], 'nothing was sent');
+  assert.deepEqual(await env.collector.requests('errors'), [], 'nothing was sent');
 });
 
 for (const [what, setup, pagePath, earlyMessage] of [
@@ -93,11 +85,11 @@ for (const [what, setup, pagePath, earlyMessage] of [
   ['a CSP forbids compiling wasm', () => {}, 'csp.html', 'csp: thrown before the SDK loaded'],
 ]) {
   test(`fallback when ${what}: early errors still delivered, page unaffected`, { timeout: 60000 }, async () => {
-    await collector.reset();
-    const page = await browser.newPage();
+    await env.collector.reset();
+    const page = await env.browser.newPage();
     const log = watch(page);
     await setup(page);
-    await page.goto(`${collector.url}/test-pages/${pagePath}`);
+    await page.goto(`${env.collector.url}/test-pages/${pagePath}`);
     const events = await waitForMessages([earlyMessage]);
     const e = byMessage(events, earlyMessage)[0];
     assert.equal(e.batch.sdk.name, 'sightline-loader');
