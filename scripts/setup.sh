@@ -33,6 +33,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
+if ! command -v wasm-pack >/dev/null 2>&1; then
+  echo "setup: installing wasm-pack (a few minutes, once; contributors run the browser tests with it too)"
+  cargo install wasm-pack --locked
+fi
+
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/playwright-core ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm tools (binaryen, esbuild, playwright-core)"

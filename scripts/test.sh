@@ -25,7 +25,11 @@ run_wasm() {
   trap "kill $pid 2>/dev/null; rm -rf '$db'" EXIT
   for _ in $(seq 100); do grep -q listening "$db/log" && break; sleep 0.05; done
   grep -q listening "$db/log" || { cat "$db/log"; echo "collector did not start on port $WASM_TEST_PORT"; return 1; }
-  SIGHTLINE_TEST_COLLECTOR="http://127.0.0.1:$WASM_TEST_PORT" cargo test -p sightline --target wasm32-unknown-unknown --test browser
+  export SIGHTLINE_TEST_COLLECTOR="http://127.0.0.1:$WASM_TEST_PORT"
+  cargo test -p sightline --target wasm32-unknown-unknown --test browser
+  # the same tests through wasm-pack, as contributors run them (DESIGN.md §1); it finds the
+  # pinned wasm-bindgen on PATH, so it downloads nothing
+  wasm-pack test --headless --chrome --test browser
 }
 
 run_e2e() {
