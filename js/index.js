@@ -4,7 +4,7 @@
 import { boot } from './core.js';
 
 export function init(config) {
-  return boot(config, () => new URL('sightline_bg.wasm', import.meta.url));
+  return boot(config, () => new URL('./sightline_bg.wasm', import.meta.url));
 }
 
 export default init;
