@@ -14,6 +14,7 @@ RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
 rm -rf build/wb && mkdir -p build
 wasm-bindgen --target web --no-typescript --out-dir build/wb target/release-wasm/wasm32-unknown-unknown/release/sightline.wasm 2>&1 \
   | grep -v 'target_features' || true
+node scripts/minify-names.mjs build/wb
 $BIN/wasm-opt -Oz $WASM_FEATURES --strip-debug --strip-producers build/wb/sightline_bg.wasm -o build/sightline_bg.wasm
 
 # wasm-bindgen copies the JS modules the wasm imports (js/io.js, js/hooks.js) into snippets/;
