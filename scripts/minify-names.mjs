@@ -65,11 +65,12 @@ while (pos < wasm.length) {
     const count = leb();
     body.push(...uleb(count));
     for (let i = 0; i < count; i++) {
-      const module = name();
+      let module = name();
       let field = name();
       if (module === GLUE) {
         if (!imports.has(field)) imports.set(field, short());
         field = imports.get(field);
+        module = 'a';
       }
       const kind = wasm[pos++];
       const descStart = pos;
@@ -115,6 +116,9 @@ for (const [from, to] of imports) {
   if (!re.test(js)) throw new Error(`minify-names: import ${from} not found in the glue`);
   js = js.replace(re, `$1${to}`);
 }
+// the glue module is the import object's `"./sightline_bg.js"` key
+if (!js.includes(`"${GLUE}":`)) throw new Error('minify-names: the glue module key was not found');
+js = js.replace(`"${GLUE}":`, '"a":');
 // exports are read as `wasm.name`
 for (const [from, to] of exports) {
   js = js.replace(new RegExp(`\\bwasm\\.${escape(from)}\\b`, 'g'), `wasm.${to}`);
