@@ -1,5 +1,6 @@
-//! The one client `init` creates: it owns the queues, the scheduler, the transport and everything
-//! it installed in the page; dropping it (via `shutdown`) removes all of that.
+//! The one client `init` creates: it owns the queues, the scheduler, the transport and the hooks
+//! it installed in the page; `shutdown` hands the queues to the browser and removes the hooks and
+//! timers, leaving the page as it was.
 use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
