@@ -22,6 +22,7 @@
   S.s = function () {
     w.removeEventListener('error', rec, true);
     w.removeEventListener('unhandledrejection', rec);
+    w.removeEventListener('pagehide', S.f);
   };
   // fall back: send the buffered errors not sent yet (and, from now on, each new one) without the SDK
   S.f = function () {
@@ -56,6 +57,8 @@
       }));
     } catch (x) {}
   };
+  // the page goes away before the SDK has loaded: send what was buffered ourselves
+  w.addEventListener('pagehide', S.f);
   var t = d.createElement('script');
   t.async = true;
   t.src = data.src;

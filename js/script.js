@@ -24,7 +24,8 @@ import { boot } from './core.js';
     if (!stub) return;
     const entries = stub.q.slice(consumed);
     consumed += entries.length;
-    for (const [name, args] of entries) call(name, args);
+    // entries the snippet already sent itself (it fell back at pagehide) are marked: skip them
+    for (const [name, args, sent] of entries) if (!sent) call(name, args);
   }
 
   const api = {
@@ -42,8 +43,9 @@ import { boot } from './core.js';
         (e) => {
           console.error(e && e.message ? e.message : e);
           // The wasm did not load or compile (404, CSP without 'wasm-unsafe-eval'): the snippet
-          // delivers what it buffered by itself. A config error is the developer's to fix.
-          if (stub && !(e && e.name === 'SightlineConfigError')) stub.f();
+          // delivers what it buffered by itself. A config error is the developer's to fix: the
+          // SDK stays inert, the snippet included.
+          if (stub) e && e.name === 'SightlineConfigError' ? stub.s() : stub.f();
           booting = null; // calls are harmless no-ops again
           for (const [name, , done] of waiting.splice(0)) done(name === 'flush' ? true : undefined);
           return null; // never an unhandled rejection in the page

@@ -104,3 +104,22 @@ for (const [what, setup, pagePath, earlyMessage] of [
     await page.close();
   });
 }
+
+test('closed before the SDK has loaded: the snippet sends the early errors itself', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const page = await env.browser.newPage();
+  // the SDK script takes 5 s to arrive: the page is gone long before
+  await page.route('**/dist/sightline.js', async (r) => {
+    await new Promise((res) => setTimeout(res, 5000));
+    await r.continue().catch(() => {});
+  });
+  await page.goto(`${env.collector.url}/test-pages/loader.html`, { waitUntil: 'domcontentloaded' });
+  // the user leaves for another page (page.close() would not run unload handlers while Playwright
+  // holds the intercepted request)
+  await page.goto('about:blank');
+  const events = await waitForMessages(['loader: thrown before the SDK loaded', 'loader: rejected before the SDK loaded']);
+  const e = byMessage(events, 'loader: thrown before the SDK loaded')[0];
+  assert.equal(e.batch.sdk.name, 'sightline-loader');
+  assert.equal(byMessage(events, 'loader: rejected before the SDK loaded')[0].data.type, 'promise_rejection');
+  await page.close();
+});
