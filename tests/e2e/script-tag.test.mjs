@@ -123,3 +123,17 @@ test('closed before the SDK has loaded: the snippet sends the early errors itsel
   assert.equal(byMessage(events, 'loader: rejected before the SDK loaded')[0].data.type, 'promise_rejection');
   await page.close();
 });
+
+test('in a sandboxed iframe, where storage throws, errors still arrive with a session', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const page = await env.browser.newPage();
+  const log = watch(page);
+  await page.goto(`${env.collector.url}/test-pages/sandboxed.html`);
+  const events = await waitForMessages(['sandboxed: thrown where storage throws']);
+  const e = byMessage(events, 'sandboxed: thrown where storage throws')[0];
+  assert.equal(e.batch.sdk.name, 'sightline', 'sent by the SDK itself');
+  assert.equal(e.data.tags.storage, 'SecurityError', 'storage really throws in this frame');
+  assert.match(e.data.sessionId, /^[0-9a-f]{32}$/);
+  assert.deepEqual(log.pageErrors.filter((m) => /sightline/i.test(m)), []);
+  await page.close();
+});
