@@ -137,3 +137,15 @@ test('in a sandboxed iframe, where storage throws, errors still arrive with a se
   assert.deepEqual(log.pageErrors.filter((m) => /sightline/i.test(m)), []);
   await page.close();
 });
+
+test('an error in a cross-origin script without CORS is marked crossOrigin', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const page = await env.browser.newPage();
+  await page.goto(`${env.collector.url}/test-pages/cross-origin.html`);
+  const events = await waitForMessages(['Script error.']);
+  const e = byMessage(events, 'Script error.')[0].data;
+  assert.equal(e.type, 'javascript');
+  assert.equal(e.crossOrigin, true);
+  assert.equal(JSON.stringify(e).includes('a detail the browser must hide'), false);
+  await page.close();
+});
