@@ -197,15 +197,15 @@ impl Core {
         if let Some(src) = &rec.source {
             rec.source = Some(privacy::scrub_url(src, &self.cfg.scrub_params));
         }
-        let frames = rec.stack.as_deref().map(|s| stack::parse(s, event::MAX_FRAMES)).unwrap_or_default();
-        let fp = rec.fingerprint(&frames);
-        let page_url = self.page_url();
-        let encoded = {
+        // The fingerprint needs only the top frame; a storm of repeats stops before the full parse.
+        let parse = |max| rec.stack.as_deref().map(|s| stack::parse(s, max)).unwrap_or_default();
+        let fp = rec.fingerprint(&parse(1));
+        let count = {
             let Ok(mut s) = self.state.try_borrow_mut() else { return self.count_internal_error() };
             if s.shut {
                 return;
             }
-            let count = match s.dedupe.check(fp, rec.timestamp_ms) {
+            match s.dedupe.check(fp, rec.timestamp_ms) {
                 Seen::New(n) => n,
                 Seen::Repeat => {
                     let mut tag = String::from("\"fingerprint\":\"");
@@ -220,7 +220,12 @@ impl Core {
                     }
                     return;
                 }
-            };
+            }
+        };
+        let frames = parse(event::MAX_FRAMES);
+        let page_url = self.page_url();
+        let encoded = {
+            let Ok(mut s) = self.state.try_borrow_mut() else { return self.count_internal_error() };
             s.ctx.page_url = page_url;
             let id = s.rng.next_u64();
             rec.encode(&s.ctx, id, fp, &frames, count)
