@@ -22,7 +22,18 @@ export interface SightlineConfig {
   release?: string;
   /** Share of sessions kept, 0..1 (default 1). Decided once per tab session. */
   sampleRate?: number;
-  metrics?: { enabled?: boolean; /** flush interval in ms, default 30000 */ interval?: number };
+  /**
+   * Performance monitoring: navigation and resource timing, long tasks, long animation frames and the
+   * web vitals (LCP, CLS, INP, FCP, TTFB, FID) as Google's web-vitals library defines them.
+   */
+  metrics?: {
+    /** default true; false installs no performance observer */
+    enabled?: boolean;
+    /** flush interval in ms, default 30000 (metrics also go out when the page is hidden) */
+    interval?: number;
+    /** resources slower than this (ms) are sent as `resource_load_time`; default 1000 */
+    slowResourceMs?: number;
+  };
   errors?: {
     /** bound of the errors queue, default 100; the oldest are dropped (and counted) beyond it */
     maxQueueSize?: number;
@@ -71,6 +82,10 @@ export interface SightlineStats {
   restored: number;
   /** queued events per channel: errors, metrics, events, health, alerts */
   queued: number[];
+  /** resource timing per type (script, stylesheet, image, font, fetch, xhr, media, document, beacon, other) */
+  resources: Partial<Record<string, { count: number; duration: number; bytes: number; cached: number }>>;
+  /** the current page view: every metric carries it as `tags.pageViewId` */
+  pageViewId: string;
   sessionId: string;
   sampled: boolean;
 }

@@ -105,6 +105,10 @@ export function deferred() {
   return [promise, resolve];
 }
 
+export function num(v) {
+  return isFinite(v) ? String(v) : '0';
+}
+
 export function debug(what, detail) {
   console.debug(what, detail);
 }

@@ -32,6 +32,8 @@ extern "C" {
     pub fn deferred() -> js_sys::Array;
     /// The config object as flat `[path, kind, value, ...]` triples (see js/io.js), or null.
     pub fn flatten(config: &JsValue) -> Option<js_sys::Array>;
+    /// The shortest decimal text that reads back as `v` (JavaScript's `String(v)`), for JSON.
+    pub fn num(v: f64) -> String;
 }
 
 pub fn now_ms() -> f64 {

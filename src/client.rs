@@ -11,9 +11,11 @@ use crate::config::{Channel, Config, Pattern, CHANNELS};
 use crate::event::{self, Context, Dedupe, ErrorRecord, Seen};
 use crate::instrument::errors;
 use crate::json;
+use crate::perf;
 use crate::pipeline::{batch, queue::Queue, retry};
 use crate::privacy;
 use crate::stack;
+use crate::vitals::Vitals;
 
 /// A batch is sent once it holds this many events...
 pub const BATCH_MAX_EVENTS: usize = 50;
@@ -62,38 +64,45 @@ struct Diag {
     restored: u32,
 }
 
-struct State {
+pub(crate) struct State {
     ctx: Context,
+    /// This page view's id: every metric carries it.
+    pub(crate) page_view: String,
+    pub(crate) vitals: Vitals,
+    /// Resource timing per type, for the dashboard.
+    pub(crate) resources: perf::Breakdown,
+    /// The collector endpoints, absolute: our own requests are never recorded.
+    pub(crate) urls: Vec<String>,
+    pub(crate) rng: Rng,
+    pub(crate) shut: bool,
     chans: Vec<Chan>,
     dedupe: Dedupe,
-    rng: Rng,
     diag: Diag,
     keepalive_in_flight: usize,
-    shut: bool,
     /// `flush()` promises waiting for the queues to empty, and whether a send failed meanwhile.
     flush_waiters: Vec<js_sys::Function>,
     flush_failed: bool,
 }
 
 pub struct Core {
-    cfg: Config,
+    pub(crate) cfg: Config,
     funcs: Vec<js_sys::Function>,
     regexes: Vec<js_sys::RegExp>,
     /// `fetch` as it was when we started, so our own requests bypass any wrapper (ours included).
     fetch: JsValue,
-    sampled: bool,
-    state: RefCell<State>,
-    /// Removes the page hooks (js/hooks.js) when called.
-    uninstall: RefCell<Option<js_sys::Function>>,
+    pub(crate) sampled: bool,
+    pub(crate) state: RefCell<State>,
+    /// Each removes page hooks (js/hooks.js, js/perf.js) when called.
+    uninstall: RefCell<Vec<js_sys::Function>>,
     /// `{c: client}`: how JS callbacks (timers, finished requests, page hooks) reach this client.
     /// There are no Rust closures: each callback is an exported method of [`Client`].
-    sink: JsValue,
+    pub(crate) sink: JsValue,
 }
 
 /// The JS-facing handle; the npm entry wraps each method in `try`/`catch`.
 #[wasm_bindgen]
 pub struct Client {
-    core: Core,
+    pub(crate) core: Core,
 }
 
 impl Core {
@@ -102,9 +111,11 @@ impl Core {
         let mut rng = Rng::seeded();
         let (session_id, sampled) = session(&mut rng, cfg.sample_rate);
         let user_agent = browser::agent();
+        let mut page_view = String::with_capacity(16);
+        json::hex64(&mut page_view, rng.next_u64());
         let chans = CHANNELS
             .iter()
-            .zip(urls)
+            .zip(urls.iter().cloned())
             .map(|(c, url)| Chan {
                 queue: Queue::new(cfg.queue_cap(*c)),
                 url,
@@ -129,6 +140,10 @@ impl Core {
             sampled,
             state: RefCell::new(State {
                 ctx,
+                page_view,
+                vitals: Vitals::new("navigate", 0.0, f64::INFINITY),
+                resources: perf::breakdown(),
+                urls,
                 chans,
                 dedupe: Dedupe::default(),
                 rng,
@@ -138,16 +153,20 @@ impl Core {
                 flush_waiters: Vec::new(),
                 flush_failed: false,
             }),
-            uninstall: RefCell::new(None),
+            uninstall: RefCell::new(Vec::new()),
             sink,
         }
     }
 
     /// Installs the page hooks; they report into this client until [`Core::shutdown`].
     pub fn install_hooks(&self) {
-        let remove = errors::install(&self.sink);
+        self.keep_uninstall(errors::install(&self.sink));
+    }
+
+    /// Keeps a function that removes something we installed, for [`Core::shutdown`].
+    pub fn keep_uninstall(&self, remove: js_sys::Function) {
         if let Ok(mut u) = self.uninstall.try_borrow_mut() {
-            *u = Some(remove);
+            u.push(remove);
         }
     }
 
@@ -177,7 +196,7 @@ impl Core {
         }
     }
 
-    fn page_url(&self) -> String {
+    pub(crate) fn page_url(&self) -> String {
         privacy::scrub_url(&browser::href(), &self.cfg.scrub_params)
     }
 
@@ -239,7 +258,7 @@ impl Core {
 
     /// Runs the `beforeSend` hook on an encoded event: `null`/`false` drops it, an object replaces it,
     /// anything else (or a hook that throws) keeps it unchanged.
-    fn before_send(&self, item: String) -> Option<String> {
+    pub(crate) fn before_send(&self, item: String) -> Option<String> {
         let Some(f) = self.cfg.before_send.and_then(|i| self.funcs.get(i)) else { return Some(item) };
         let Ok(ev) = js_sys::JSON::parse(&item) else { return Some(item) };
         match f.call1(&JsValue::UNDEFINED, &ev) {
@@ -569,6 +588,24 @@ impl Core {
             json::uint(&mut o, c.queue.len() as u64);
         }
         o.push(']');
+        // resource timing per type, for dashboards (see `snapshot()` in #6)
+        json::key(&mut o, "resources");
+        o.push('{');
+        for (name, t) in perf::RESOURCE_TYPES.iter().zip(s.resources.iter()) {
+            if t.count > 0 {
+                json::key(&mut o, name);
+                o.push('{');
+                json::field_u64(&mut o, "count", u64::from(t.count));
+                json::key(&mut o, "duration");
+                json::float(&mut o, t.duration);
+                json::key(&mut o, "bytes");
+                json::float(&mut o, t.bytes);
+                json::field_u64(&mut o, "cached", u64::from(t.cached));
+                o.push('}');
+            }
+        }
+        o.push('}');
+        json::field_str(&mut o, "pageViewId", &s.page_view);
         json::field_str(&mut o, "sessionId", &s.ctx.session_id);
         json::key(&mut o, "sampled");
         o.push_str(if self.sampled { "true" } else { "false" });
@@ -583,7 +620,8 @@ impl Core {
             return;
         }
         self.page_hidden();
-        if let Some(remove) = self.uninstall.try_borrow_mut().ok().and_then(|mut u| u.take()) {
+        let removers = self.uninstall.try_borrow_mut().map(|mut u| core::mem::take(&mut *u)).unwrap_or_default();
+        for remove in removers {
             let _ = remove.call0(&JsValue::UNDEFINED);
         }
         if let Ok(mut s) = self.state.try_borrow_mut() {

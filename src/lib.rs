@@ -9,9 +9,11 @@ pub mod config;
 pub mod event;
 pub mod instrument;
 pub mod json;
+pub mod perf;
 pub mod pipeline;
 pub mod privacy;
 pub mod stack;
+pub mod vitals;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -46,6 +48,7 @@ pub fn start_client(config: &JsValue, sink: JsValue) -> Result<client::Client, S
     }
     let core = client::Core::new(cfg, funcs, regexes, urls, sink);
     core.install_hooks();
+    core.install_perf();
     core.restore_pending();
     Ok(client::Client::new(core))
 }

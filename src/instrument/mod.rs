@@ -1,2 +1,3 @@
 //! Instrumentations: each turns one kind of browser signal into events, and nothing more.
 pub mod errors;
+pub mod perf;

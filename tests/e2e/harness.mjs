@@ -46,8 +46,10 @@ export async function startCollector() {
   };
 }
 
-export function launch() {
+/** Debian's Chromium; `bfcache: true` keeps the back/forward cache on (Playwright turns it off). */
+export function launch({ bfcache = false } = {}) {
   return chromium.launch({
+    ignoreDefaultArgs: bfcache ? ['--disable-back-forward-cache'] : [],
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: [
       '--no-sandbox',
@@ -65,11 +67,11 @@ export function launch() {
  * For a test file: a fresh collector and browser before its tests, both closed after them.
  * The returned object's `collector` and `browser` are set once `before` has run.
  */
-export function useCollectorAndBrowser() {
+export function useCollectorAndBrowser(options) {
   const env = {};
   before(async () => {
     env.collector = await startCollector();
-    env.browser = await launch();
+    env.browser = await launch(options);
   });
   after(async () => {
     await env.browser?.close();

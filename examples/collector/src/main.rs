@@ -28,14 +28,14 @@ use store::Store;
 
 const USAGE: &str = "\
 usage: sightline-collector [--host 127.0.0.1] [--port 8080] [--db sightline-dev.sqlite]
-                           [--root DIR] [--max-body 1048576] [--threads 4]
+                           [--root DIR] [--max-body 1048576] [--threads 8]
 
   --host      address to listen on (default 127.0.0.1)
   --port      port to listen on; 0 picks a free one (default 8080)
   --db        SQLite file for received events (default sightline-dev.sqlite)
   --root      repository root for /pkg, /dist, /examples, /test-pages (default: current dir)
   --max-body  largest accepted request body in bytes (default 1048576)
-  --threads   worker threads (default 4)";
+  --threads   worker threads (default 8)";
 
 /// Most events one `GET /api/events` returns.
 const MAX_LIMIT: u32 = 10_000;
@@ -58,7 +58,7 @@ impl Default for Config {
             db: "sightline-dev.sqlite".into(),
             root: ".".into(),
             max_body: 1_048_576,
-            threads: 4,
+            threads: 8,
         }
     }
 }
@@ -249,7 +249,9 @@ impl Reply {
         if self.status != 204 {
             add("Content-Type", self.content_type);
         }
-        add("Cache-Control", "no-store");
+        // Always revalidate, so a rebuilt SDK is picked up at once; `no-store` would also keep the
+        // pages out of the back/forward cache, which the vitals tests need.
+        add("Cache-Control", "no-cache");
         // CORS on everything: the demo pages may be served from another origin.
         add("Access-Control-Allow-Origin", "*");
         add("Access-Control-Expose-Headers", "Retry-After");
@@ -537,7 +539,18 @@ fn dashboard(app: &App) -> Reply {
     )
 }
 
+/// Longest `?delay=` a static file may ask for.
+const MAX_DELAY_MS: u64 = 10_000;
+
 fn serve_static(app: &App, req: &Request, path: &str, query: &str) -> Reply {
+    // `?delay=ms` answers slowly: test pages use it for a late LCP image or a slow resource
+    if let Some(ms) = query_params(query)
+        .iter()
+        .find(|(k, _)| k == "delay")
+        .and_then(|(_, v)| v.parse::<u64>().ok())
+    {
+        thread::sleep(std::time::Duration::from_millis(ms.min(MAX_DELAY_MS)));
+    }
     let host = header_value(req, "Host").unwrap_or_else(|| app.listen.clone());
     match static_files::lookup(&app.root, path, &host) {
         Lookup::Found(body, ctype) => Reply::text(200, ctype, body),

@@ -1,6 +1,6 @@
 //! Static files for the demo and the end-to-end test pages, plus loader inlining.
 //!
-//! Only four URL prefixes map to the repository, and every resolved file must
+//! Only five URL prefixes map to the repository, and every resolved file must
 //! stay inside the root after symlinks are followed, so the collector never
 //! serves arbitrary files from the machine.
 
@@ -8,11 +8,13 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 /// URL prefix → directory under the root.
-const MOUNTS: [(&str, &str); 4] = [
+const MOUNTS: [(&str, &str); 5] = [
     ("/pkg/", "pkg"),
     ("/dist/", "dist"),
     ("/examples/", "examples"),
     ("/test-pages/", "tests/e2e/pages"),
+    // npm packages the pages use, served locally (web-vitals for the comparison tests)
+    ("/node_modules/", "node_modules"),
 ];
 
 /// Replaced by the inline loader reporting to this collector.

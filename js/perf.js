@@ -1,0 +1,143 @@
+// The performance instrumentation's page side, imported by the wasm (src/instrument/perf.rs):
+// PerformanceObservers for paints, LCP, layout shifts, event timing, long tasks, long animation
+// frames and resources, plus the few listeners web vitals need (first input, hidden, bfcache
+// restore). Each observer only reads an entry's fields and hands plain values to
+// `sink.c.perf(kind, [...])`; the vitals logic lives in src/vitals.rs. Every callback swallows its
+// own failures: the page never sees them.
+
+// kinds, as src/instrument/perf.rs numbers them
+const NAV = 0, FCP = 1, LCP = 2, LCP_END = 3, SHIFT = 4, EVENT = 5, FIRST_INPUT = 6, LONG_TASK = 7, LOAF = 8, RESOURCE = 9, HIDDEN = 10, RESTORE = 11, RESTORED = 12, INIT = 13;
+
+/** A short CSS selector of an element: ids and classes up to the nearest id, at most 100 characters. */
+export function selector(el) {
+  let sel = '';
+  try {
+    for (; el && el.nodeType === 1; el = el.parentNode) {
+      const part = el.id ? '#' + el.id : el.localName + [...el.classList].map((c) => '.' + c).join('');
+      if (sel.length + part.length > 99) return sel || part.slice(0, 100);
+      sel = sel ? part + '>' + sel : part;
+      if (el.id) break;
+    }
+  } catch (e) {}
+  return sel;
+}
+
+/**
+ * Starts observing for `sink.c` (waiting for activation on a prerendered page); returns the
+ * function that disconnects and removes everything.
+ */
+export function observe(sink) {
+  const offs = [];
+  const observers = {};
+  const send = (kind, args) => sink.c && sink.c.perf(kind, args);
+  const guard = (fn) => (x) => {
+    try {
+      fn(x);
+    } catch (e) {}
+  };
+  const on = (target, type, fn) => {
+    fn = guard(fn);
+    target.addEventListener(type, fn, true);
+    offs.push(() => target.removeEventListener(type, fn, true));
+  };
+  const count = () => performance.interactionCount || 0;
+  const supported = (self.PerformanceObserver && PerformanceObserver.supportedEntryTypes) || [];
+  const watch = (type, fn, opts) => {
+    if (!supported.includes(type)) return;
+    fn = guard(fn);
+    const po = new PerformanceObserver((list) => list.getEntries().forEach(fn));
+    po.observe({ type, buffered: true, ...opts });
+    observers[type] = () => po.takeRecords().forEach(fn);
+    offs.push(() => po.disconnect());
+  };
+  const take = (type) => observers[type] && observers[type]();
+  const interaction = (e) =>
+    send(EVENT, [e.interactionId || 0, e.duration, selector(e.target), e.name, count()]);
+
+  const start = guard(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const activation = (nav && nav.activationStart) || 0;
+    const hidden = performance.getEntriesByType('visibility-state').find((e) => e.name === 'hidden' && e.startTime >= activation);
+    send(INIT, [
+      activation > 0 ? 'prerender' : document.wasDiscarded ? 'restore' : nav ? nav.type : 'navigate',
+      activation,
+      hidden ? hidden.startTime : document.visibilityState === 'hidden' ? 0 : Infinity,
+    ]);
+    watch('paint', (e) => e.name === 'first-contentful-paint' && send(FCP, [e.startTime]));
+    watch('largest-contentful-paint', (e) => send(LCP, [e.startTime, selector(e.element), e.url]));
+    watch('layout-shift', (e) => {
+      const source = (e.sources || []).find((s) => s.node && s.node.nodeType === 1);
+      send(SHIFT, [e.value, e.startTime, e.hadRecentInput, source ? selector(source.node) : '']);
+    });
+    if (self.PerformanceEventTiming && 'interactionId' in PerformanceEventTiming.prototype) {
+      watch('event', interaction, { durationThreshold: 40 });
+    }
+    watch('first-input', (e) => {
+      interaction(e);
+      send(FIRST_INPUT, [e.startTime, e.processingStart, selector(e.target), e.name]);
+    });
+    watch('longtask', (e) => send(LONG_TASK, [e.duration, e.startTime]));
+    watch('long-animation-frame', (e) => {
+      let top;
+      for (const s of e.scripts || []) if (!top || s.duration > top.duration) top = s;
+      send(LOAF, [e.duration, e.blockingDuration, e.startTime, top ? top.sourceURL : '', top ? top.sourceFunctionName : '', top ? top.duration : 0]);
+    });
+    watch('resource', (e) =>
+      send(RESOURCE, [e.name, e.initiatorType, e.duration, e.transferSize, e.decodedBodySize, e.renderBlockingStatus || '']),
+    );
+    // LCP stops at the first input; read what is still buffered once the page is idle
+    let lcpDone = false;
+    const input = (ev) => {
+      if (!ev.isTrusted || lcpDone) return;
+      lcpDone = true;
+      const done = guard(() => {
+        take('largest-contentful-paint');
+        send(LCP_END, []);
+      });
+      self.requestIdleCallback ? requestIdleCallback(done, { timeout: 1000 }) : setTimeout(done);
+    };
+    on(window, 'keydown', input);
+    on(window, 'click', input);
+    // capture on window: runs before the page-hide flush of js/hooks.js, so these values go with it
+    on(window, 'visibilitychange', (ev) => {
+      if (document.visibilityState !== 'hidden') return;
+      ['largest-contentful-paint', 'layout-shift', 'event', 'first-input'].forEach(take);
+      send(HIDDEN, [ev.timeStamp, count()]);
+    });
+    // no `first-input` entry after a restore: FID is the first input's wait for its handlers
+    let restored = false;
+    const firstInput = (ev) => {
+      if (!restored || !ev.cancelable) return;
+      const delay = performance.now() - ev.timeStamp;
+      const record = () => send(FIRST_INPUT, [ev.timeStamp, ev.timeStamp + delay, selector(ev.target), ev.type]);
+      restored = false;
+      if (ev.type !== 'pointerdown') return record();
+      const up = () => (off(), record());
+      const off = () => (removeEventListener('pointerup', up, true), removeEventListener('pointercancel', off, true));
+      addEventListener('pointerup', up, true);
+      addEventListener('pointercancel', off, true);
+    };
+    ['mousedown', 'keydown', 'touchstart', 'pointerdown'].forEach((type) => on(window, type, firstInput));
+    on(window, 'pageshow', (ev) => {
+      if (!ev.persisted) return;
+      restored = true;
+      send(RESTORE, [ev.timeStamp, count()]);
+      requestAnimationFrame(() => requestAnimationFrame(guard(() => send(RESTORED, [performance.now() - ev.timeStamp]))));
+    });
+    // navigation timing and TTFB once the load event has finished
+    const loaded = guard(() => {
+      const n = performance.getEntriesByType('navigation')[0];
+      if (!n || !(n.responseStart > 0) || n.responseStart >= performance.now()) return;
+      send(NAV, [
+        n.type, n.nextHopProtocol, n.responseStart, n.domainLookupStart, n.domainLookupEnd, n.connectStart, n.connectEnd,
+        n.secureConnectionStart, n.requestStart, n.responseEnd, n.domComplete, n.loadEventEnd,
+      ]);
+    });
+    if (document.readyState === 'complete') setTimeout(loaded);
+    else on(window, 'load', () => setTimeout(loaded));
+  });
+
+  if (document.prerendering) on(document, 'prerenderingchange', start);
+  else start();
+  return () => offs.forEach((off) => off());
+}
