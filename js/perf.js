@@ -6,7 +6,7 @@
 // own failures: the page never sees them.
 
 // kinds, as src/instrument/perf.rs numbers them
-const NAV = 0, FCP = 1, LCP = 2, LCP_END = 3, SHIFT = 4, EVENT = 5, FIRST_INPUT = 6, LONG_TASK = 7, LOAF = 8, RESOURCE = 9, HIDDEN = 10, RESTORE = 11, RESTORED = 12, INIT = 13;
+const METRIC = 0, FCP = 1, LCP = 2, LCP_END = 3, SHIFT = 4, EVENT = 5, FIRST_INPUT = 6, RESOURCE = 9, HIDDEN = 10, RESTORE = 11, RESTORED = 12, INIT = 13, TTFB = 14;
 
 /** A short CSS selector of an element: ids and classes up to the nearest id, at most 100 characters. */
 export function selector(el) {
@@ -30,6 +30,8 @@ export function observe(sink) {
   const offs = [];
   const observers = {};
   const send = (kind, args) => sink.c && sink.c.perf(kind, args);
+  // a plain metric: name, value, then tag name/value pairs
+  const metric = (...args) => send(METRIC, args);
   const guard = (fn) => (x) => {
     try {
       fn(x);
@@ -76,11 +78,13 @@ export function observe(sink) {
       interaction(e);
       send(FIRST_INPUT, [e.startTime, e.processingStart, selector(e.target), e.name]);
     });
-    watch('longtask', (e) => send(LONG_TASK, [e.duration, e.startTime]));
+    watch('longtask', (e) => metric('long_task_duration', e.duration, 'startTime', e.startTime));
+    // a long animation frame, attributed to its longest script
     watch('long-animation-frame', (e) => {
-      let top;
-      for (const s of e.scripts || []) if (!top || s.duration > top.duration) top = s;
-      send(LOAF, [e.duration, e.blockingDuration, e.startTime, top ? top.sourceURL : '', top ? top.sourceFunctionName : '', top ? top.duration : 0]);
+      let top = { sourceURL: '', sourceFunctionName: '', duration: 0 };
+      for (const s of e.scripts || []) if (s.duration > top.duration) top = s;
+      metric('long_animation_frame', e.duration, 'blockingDuration', e.blockingDuration, 'startTime', e.startTime,
+        'script', top.sourceURL, 'scriptFunction', top.sourceFunctionName, 'scriptDuration', top.duration);
     });
     watch('resource', (e) =>
       send(RESOURCE, [e.name, e.initiatorType, e.duration, e.transferSize, e.decodedBodySize, e.renderBlockingStatus || '']),
@@ -104,13 +108,14 @@ export function observe(sink) {
       ['largest-contentful-paint', 'layout-shift', 'event', 'first-input'].forEach(take);
       send(HIDDEN, [ev.timeStamp, count()]);
     });
-    // no `first-input` entry after a restore: FID is the first input's wait for its handlers
+    // No `first-input` entry after a restore: FID is the first input's wait for its handlers. A
+    // pointerdown counts once its pointerup comes (a scroll cancels it), so the mousedown of a click
+    // usually records first, as in web-vitals v4.
     let restored = false;
     const firstInput = (ev) => {
       if (!restored || !ev.cancelable) return;
       const delay = performance.now() - ev.timeStamp;
-      const record = () => send(FIRST_INPUT, [ev.timeStamp, ev.timeStamp + delay, selector(ev.target), ev.type]);
-      restored = false;
+      const record = () => restored && ((restored = false), send(FIRST_INPUT, [ev.timeStamp, ev.timeStamp + delay, selector(ev.target), ev.type]));
       if (ev.type !== 'pointerdown') return record();
       const up = () => (off(), record());
       const off = () => (removeEventListener('pointerup', up, true), removeEventListener('pointercancel', off, true));
@@ -124,14 +129,20 @@ export function observe(sink) {
       send(RESTORE, [ev.timeStamp, count()]);
       requestAnimationFrame(() => requestAnimationFrame(guard(() => send(RESTORED, [performance.now() - ev.timeStamp]))));
     });
-    // navigation timing and TTFB once the load event has finished
+    // navigation timing and TTFB once the load event has finished; phases the browser did not time
+    // (negative) are left out, the TLS handshake when there was none
     const loaded = guard(() => {
       const n = performance.getEntriesByType('navigation')[0];
       if (!n || !(n.responseStart > 0) || n.responseStart >= performance.now()) return;
-      send(NAV, [
-        n.type, n.nextHopProtocol, n.responseStart, n.domainLookupStart, n.domainLookupEnd, n.connectStart, n.connectEnd,
-        n.secureConnectionStart, n.requestStart, n.responseEnd, n.domComplete, n.loadEventEnd,
-      ]);
+      send(TTFB, [n.responseStart]);
+      const phase = (name, ms) => ms >= 0 && metric('navigation_' + name, ms, 'navigation_type', activation > 0 ? 'prerender' : n.type, 'protocol', n.nextHopProtocol);
+      phase('dns_lookup', n.domainLookupEnd - n.domainLookupStart);
+      phase('tcp_connect', n.connectEnd - n.connectStart);
+      if (n.secureConnectionStart > 0) phase('ssl_handshake', n.connectEnd - n.secureConnectionStart);
+      phase('request_response', n.responseEnd - n.requestStart);
+      phase('dom_processing', n.domComplete - n.responseEnd);
+      // from the navigation's start: time 0 of the page
+      if (n.loadEventEnd > 0) phase('total_load_time', n.loadEventEnd);
     });
     if (document.readyState === 'complete') setTimeout(loaded);
     else on(window, 'load', () => setTimeout(loaded));

@@ -48,6 +48,8 @@ struct Chan {
     attempt: u32,
     /// (due time, `setTimeout` id) of the pending send.
     timer: Option<(f64, i32)>,
+    /// The last keepalive request failed before reaching the network: the next one goes without.
+    plain: bool,
 }
 
 /// Counters for SDK self-diagnostics (`stats()`).
@@ -123,6 +125,7 @@ impl Core {
                 retry_at: 0.0,
                 attempt: 0,
                 timer: None,
+                plain: false,
             })
             .collect();
         let ctx = Context {
@@ -196,6 +199,7 @@ impl Core {
         }
     }
 
+    #[inline(never)]
     pub(crate) fn page_url(&self) -> String {
         privacy::scrub_url(&browser::href(), &self.cfg.scrub_params)
     }
@@ -258,6 +262,7 @@ impl Core {
 
     /// Runs the `beforeSend` hook on an encoded event: `null`/`false` drops it, an object replaces it,
     /// anything else (or a hook that throws) keeps it unchanged.
+    #[inline(never)]
     pub(crate) fn before_send(&self, item: String) -> Option<String> {
         let Some(f) = self.cfg.before_send.and_then(|i| self.funcs.get(i)) else { return Some(item) };
         let Ok(ev) = js_sys::JSON::parse(&item) else { return Some(item) };
@@ -282,6 +287,7 @@ impl Core {
     /// (a burst must not outrun the bounded queue while a timer waits its turn behind the page's
     /// own tasks), a critical error on the next tick (so a burst of them shares one request),
     /// anything else on the channel's interval.
+    #[inline(never)]
     pub fn enqueue(&self, ch: Channel, item: String, urgent: bool) {
         let (delay, overflowed) = {
             let Ok(mut s) = self.state.try_borrow_mut() else { return self.count_internal_error() };
@@ -345,7 +351,7 @@ impl Core {
             let (items, dropped) = c.queue.take_batch(BATCH_MAX_EVENTS, BATCH_MAX_BYTES);
             let body = batch::encode(ch.name(), &items, &session_id, now_ms() as u64, dropped);
             // keepalive lets the request outlive the page, within the browser's 64 KiB budget
-            let keepalive = ka_used + body.len() <= KEEPALIVE_BUDGET;
+            let keepalive = !c.plain && ka_used + body.len() <= KEEPALIVE_BUDGET;
             let keepalive_bytes = if keepalive { body.len() } else { 0 };
             c.in_flight = Some(InFlight { items, dropped, keepalive_bytes });
             let url = c.url.clone();
@@ -377,11 +383,21 @@ impl Core {
             let Some(c) = s.chans.get_mut(ch as usize) else { return };
             let Some(sent) = c.in_flight.take() else { return };
             let n = sent.items.len() as u32;
+            let keepalive_refused = status == 0 && sent.keepalive_bytes > 0 && !c.plain;
             let next = match verdict {
                 retry::Verdict::Sent => {
                     c.attempt = 0;
                     c.retry_at = 0.0;
+                    c.plain = false;
                     (!c.queue.is_empty()).then_some(if c.queue.len() >= BATCH_MAX_EVENTS { FULL } else { interval })
+                }
+                // The page's keepalive quota (64 KiB, shared with the page's own beacons and
+                // keepalive requests) refuses a request the way a network error does: try once more
+                // at once without keepalive before backing off.
+                retry::Verdict::Retry(_) if keepalive_refused => {
+                    c.plain = true;
+                    c.queue.requeue(sent.items, sent.dropped);
+                    Some(0)
                 }
                 retry::Verdict::Retry(after) => {
                     c.attempt = c.attempt.saturating_add(1);
@@ -397,6 +413,7 @@ impl Core {
             s.keepalive_in_flight = s.keepalive_in_flight.saturating_sub(sent.keepalive_bytes);
             match verdict {
                 retry::Verdict::Sent => s.diag.sent_batches += 1,
+                retry::Verdict::Retry(_) if keepalive_refused => {}
                 retry::Verdict::Retry(_) => {
                     s.diag.failed_sends += 1;
                     s.flush_failed = true;

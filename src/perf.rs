@@ -1,5 +1,5 @@
-//! Performance records: navigation timing, resource classification and the per-type breakdown, and
-//! the metric wire record. Pure functions; the client feeds them what js/perf.js observed.
+//! Performance records: resource classification and the per-type breakdown, and the metric wire
+//! record. Pure functions; the client feeds them what js/perf.js observed.
 use crate::json;
 
 /// A metric record being written: `{"name","value","timestamp",["rating","delta",]"tags":{…}}`.
@@ -54,33 +54,60 @@ impl Rec {
 
 pub const RESOURCE_TYPES: [&str; 10] = ["script", "stylesheet", "image", "font", "fetch", "xhr", "media", "document", "beacon", "other"];
 
-/// The resource type from a Resource Timing entry's `initiatorType` and URL (its file extension
-/// decides for `link` and `css` initiators, and for unknown ones).
+/// `initiatorType` values that decide the type on their own, with the type's index.
+const BY_INITIATOR: &[(&str, u8)] = &[
+    ("script", 0),
+    ("img", 2),
+    ("image", 2),
+    ("imageset", 2),
+    ("input", 2),
+    ("icon", 2),
+    ("fetch", 4),
+    ("xmlhttprequest", 5),
+    ("video", 6),
+    ("audio", 6),
+    ("track", 6),
+    ("iframe", 7),
+    ("frame", 7),
+    ("embed", 7),
+    ("object", 7),
+    ("navigation", 7),
+    ("beacon", 8),
+];
+
+/// File extensions (lower case) for the other initiators (`link`, `css`, `other`, …).
+const BY_EXTENSION: &[(&str, u8)] = &[
+    ("js", 0),
+    ("mjs", 0),
+    ("css", 1),
+    ("png", 2),
+    ("jpg", 2),
+    ("jpeg", 2),
+    ("gif", 2),
+    ("webp", 2),
+    ("avif", 2),
+    ("svg", 2),
+    ("ico", 2),
+    ("woff", 3),
+    ("woff2", 3),
+    ("ttf", 3),
+    ("otf", 3),
+    ("mp4", 6),
+    ("webm", 6),
+    ("mp3", 6),
+    ("html", 7),
+];
+
+fn lookup(table: &[(&str, u8)], key: &str) -> Option<usize> {
+    table.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, t)| usize::from(*t))
+}
+
+/// The resource type (an index into [`RESOURCE_TYPES`]) from a Resource Timing entry's
+/// `initiatorType`, or else its URL's file extension.
 pub fn resource_type(initiator: &str, url: &str) -> usize {
-    let by_initiator = match initiator {
-        "script" => Some(0),
-        "img" | "image" | "imageset" | "input" | "icon" => Some(2),
-        "fetch" => Some(4),
-        "xmlhttprequest" => Some(5),
-        "video" | "audio" | "track" => Some(6),
-        "iframe" | "frame" | "embed" | "object" | "navigation" => Some(7),
-        "beacon" => Some(8),
-        _ => None,
-    };
-    if let Some(t) = by_initiator {
-        return t;
-    }
-    let path = url.split(['?', '#']).next().unwrap_or("");
-    let ext = json::rsplit_at_byte(path, b'.').map_or("", |(_, e)| e).to_ascii_lowercase();
-    match ext.as_str() {
-        "js" | "mjs" => 0,
-        "css" => 1,
-        "png" | "jpg" | "jpeg" | "gif" | "webp" | "avif" | "svg" | "ico" | "bmp" => 2,
-        "woff" | "woff2" | "ttf" | "otf" | "eot" => 3,
-        "mp4" | "webm" | "mp3" | "ogg" | "wav" | "m3u8" => 6,
-        "html" | "htm" => 7,
-        _ => 9,
-    }
+    let path = url.get(..url.bytes().position(|b| b == b'?' || b == b'#').unwrap_or(url.len())).unwrap_or("");
+    let ext = json::rsplit_at_byte(path, b'.').map_or("", |(_, e)| e);
+    lookup(BY_INITIATOR, initiator).or_else(|| lookup(BY_EXTENSION, ext)).unwrap_or(9)
 }
 
 /// Per resource type: how many loaded, their total duration and transfer bytes, and cache hits.
@@ -108,42 +135,6 @@ pub fn cache_hit(transfer: f64, decoded: f64) -> bool {
 /// Whether `url` is one of `ours` (the collector endpoints), ignoring query and fragment.
 pub fn is_own(url: &str, ours: &[String]) -> bool {
     ours.iter().any(|o| url.strip_prefix(o.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with(['?', '#'])))
-}
-
-/// Fields of the navigation entry js/perf.js passes, in order.
-pub struct NavTiming {
-    pub dns_start: f64,
-    pub dns_end: f64,
-    pub connect_start: f64,
-    pub connect_end: f64,
-    pub secure_start: f64,
-    pub request_start: f64,
-    pub response_end: f64,
-    pub dom_complete: f64,
-    pub load_end: f64,
-}
-
-/// The navigation metrics of an entry; phases the browser did not time (negative) are left out.
-/// `navigation_ssl_handshake` only when a TLS handshake happened; the total counts from the
-/// navigation's start (time 0 of the page).
-pub fn navigation_metrics(n: &NavTiming) -> Vec<(&'static str, f64)> {
-    let mut out = Vec::with_capacity(6);
-    let mut add = |name, v: f64| {
-        if v >= 0.0 && v.is_finite() {
-            out.push((name, v));
-        }
-    };
-    add("navigation_dns_lookup", n.dns_end - n.dns_start);
-    add("navigation_tcp_connect", n.connect_end - n.connect_start);
-    if n.secure_start > 0.0 {
-        add("navigation_ssl_handshake", n.connect_end - n.secure_start);
-    }
-    add("navigation_request_response", n.response_end - n.request_start);
-    add("navigation_dom_processing", n.dom_complete - n.response_end);
-    if n.load_end > 0.0 {
-        add("navigation_total_load_time", n.load_end);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -183,36 +174,6 @@ mod tests {
         assert!(!is_own("http://c.test/api/errorsx", &ours));
         assert!(!is_own("http://c.test/api/", &ours));
         assert!(!is_own("http://other/api/errors", &ours));
-    }
-
-    #[test]
-    fn navigation_metrics_skip_untimed_phases() {
-        let n = NavTiming {
-            dns_start: 5.0,
-            dns_end: 25.0,
-            connect_start: 25.0,
-            connect_end: 80.0,
-            secure_start: 40.0,
-            request_start: 81.0,
-            response_end: 300.0,
-            dom_complete: 900.0,
-            load_end: 950.5,
-        };
-        let m = navigation_metrics(&n);
-        assert_eq!(
-            m,
-            vec![
-                ("navigation_dns_lookup", 20.0),
-                ("navigation_tcp_connect", 55.0),
-                ("navigation_ssl_handshake", 40.0),
-                ("navigation_request_response", 219.0),
-                ("navigation_dom_processing", 600.0),
-                ("navigation_total_load_time", 950.5),
-            ]
-        );
-        let plain = NavTiming { secure_start: 0.0, load_end: 0.0, ..n };
-        let names: Vec<_> = navigation_metrics(&plain).iter().map(|m| m.0).collect();
-        assert!(!names.contains(&"navigation_ssl_handshake") && !names.contains(&"navigation_total_load_time"));
     }
 
     #[test]

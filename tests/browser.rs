@@ -144,7 +144,7 @@ async fn a_real_error_event_reaches_the_collector() {
     let marker = unique("uncaught");
     dispatch_error(&marker);
     assert_eq!(queued_errors(&c), 1.0);
-    assert!(flush(&c).await);
+    assert!(flush(&c).await, "{}", c.stats());
     let got = received(&marker).await;
     assert_eq!(got.len(), 1);
     let e = &got[0];
@@ -333,4 +333,104 @@ async fn an_error_flood_stays_bounded_in_queue_and_memory() {
     c.shutdown();
     // what the browser would not take as beacons was kept for the next page load: not this test's business
     web_sys::window().unwrap().local_storage().unwrap().unwrap().remove_item("sightline:pending").unwrap();
+}
+
+// ---- performance instrumentation (js/perf.js + src/instrument/perf.rs) ----
+
+/// Stored metric records carrying the page view id `pv`.
+async fn metrics_of(pv: &str) -> Vec<JsValue> {
+    let r = fetch_json(&format!("{COLLECTOR}/api/events?channel=metrics&limit=10000"), None).await;
+    let events: js_sys::Array = get(&r, "events").dyn_into().unwrap();
+    events.iter().map(|e| get(&e, "data")).filter(|m| get(m, "tags.pageViewId").as_string().as_deref() == Some(pv)).collect()
+}
+
+fn page_view(c: &Client) -> String {
+    get(&stats(c), "pageViewId").as_string().unwrap()
+}
+
+/// Keeps the main thread busy for `ms`: the task running this becomes a long task.
+fn busy(ms: f64) {
+    let end = js_sys::Date::now() + ms;
+    while js_sys::Date::now() < end {}
+}
+
+/// A real long task and a real fetch, then everything observed is flushed to the collector.
+async fn long_task_and_fetch(c: &Client) {
+    sleep(0).await;
+    busy(80.0);
+    fetch_json(&format!("{COLLECTOR}/api/stats"), None).await;
+    sleep(300).await; // observers deliver entries in a later task
+    // an entry observed while the flush is on its way stays queued (flush resolves false): the
+    // second flush takes it
+    if !flush(c).await {
+        assert!(flush(c).await, "{}", c.stats());
+    }
+}
+
+#[wasm_bindgen_test]
+async fn observers_report_real_long_tasks_and_resources_but_never_our_own_requests() {
+    let c = start(&[("metrics", obj(&[("slowResourceMs", 0.into())]))]);
+    long_task_and_fetch(&c).await;
+    // a second round: the first flush's own POST to /api/metrics is now in resource timing too
+    long_task_and_fetch(&c).await;
+    let pv = page_view(&c);
+    let got = metrics_of(&pv).await;
+    let names: Vec<String> = got.iter().map(|m| get(m, "name").as_string().unwrap()).collect();
+    // buffered entries from before `start` count too; ours took at least 80 ms
+    let long = |m: &JsValue| get(m, "name").as_string().as_deref() == Some("long_task_duration") && get(m, "value").as_f64().unwrap() >= 80.0;
+    assert!(got.iter().any(long), "{names:?}");
+    let resources: Vec<String> = got.iter().filter_map(|m| get(m, "tags.resource_url").as_string()).collect();
+    assert!(resources.iter().any(|u| u.ends_with("/api/stats")), "{resources:?}");
+    let stats_fetch = got.iter().find(|m| get(m, "tags.resource_url").as_string().is_some_and(|u| u.ends_with("/api/stats"))).unwrap();
+    assert_eq!(get(stats_fetch, "tags.resource_type").as_string().as_deref(), Some("fetch"));
+    assert!(!resources.iter().any(|u| u.contains("/api/metrics") || u.contains("/api/errors")), "own requests recorded: {resources:?}");
+    // the per-type breakdown counts every resource, slow or not
+    let fetches = get(&stats(&c), "resources.fetch.count").as_f64().unwrap_or(0.0);
+    assert!(fetches >= 2.0, "{}", c.stats());
+    assert_eq!(get(&stats(&c), "internalErrors").as_f64(), Some(0.0));
+    c.shutdown();
+}
+
+#[wasm_bindgen_test]
+async fn where_the_browser_lacks_the_entry_types_nothing_is_installed_and_nothing_fails() {
+    // An older browser, as feature detection sees it: no supported entry types, then no
+    // PerformanceObserver at all. The real properties are restored right after `start`.
+    let w: JsValue = web_sys::window().unwrap().into();
+    let po = Reflect::get(&w, &"PerformanceObserver".into()).unwrap();
+    let target: &Object = po.unchecked_ref();
+    let key = JsValue::from_str("supportedEntryTypes");
+    let real = Object::get_own_property_descriptor(target, &key);
+    let empty = obj(&[("value", Array::new().into()), ("configurable", true.into())]);
+    Object::define_property(target, &key, empty.unchecked_ref());
+    let c = start(&[("metrics", obj(&[("slowResourceMs", 0.into())]))]);
+    Object::define_property(target, &key, real.unchecked_ref());
+    Reflect::set(&w, &"PerformanceObserver".into(), &JsValue::UNDEFINED).unwrap();
+    let bare = start(&[("metrics", obj(&[("slowResourceMs", 0.into())]))]);
+    Reflect::set(&w, &"PerformanceObserver".into(), &po).unwrap();
+    assert!(get(&po, "supportedEntryTypes").dyn_into::<Array>().unwrap().length() > 5, "the real list is back");
+
+    long_task_and_fetch(&c).await;
+    long_task_and_fetch(&bare).await;
+    for client in [&c, &bare] {
+        let got = metrics_of(&page_view(client)).await;
+        let names: Vec<String> = got.iter().map(|m| get(m, "name").as_string().unwrap()).collect();
+        assert!(!names.iter().any(|n| n == "long_task_duration" || n == "resource_load_time"), "{names:?}");
+        assert_eq!(get(&stats(client), "internalErrors").as_f64(), Some(0.0));
+        client.shutdown();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn metrics_off_or_shut_down_observes_nothing() {
+    let off = start(&[("metrics", obj(&[("enabled", false.into()), ("slowResourceMs", 0.into())]))]);
+    let shut = start(&[("metrics", obj(&[("slowResourceMs", 0.into())]))]);
+    shut.shutdown();
+    long_task_and_fetch(&off).await;
+    busy(80.0);
+    sleep(300).await;
+    for client in [&off, &shut] {
+        assert!(metrics_of(&page_view(client)).await.is_empty());
+        assert_eq!(get(&stats(client), "queued.1").as_f64(), Some(0.0));
+    }
+    off.shutdown();
 }

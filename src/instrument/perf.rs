@@ -18,20 +18,19 @@ extern "C" {
 }
 
 // what js/perf.js reports, and the values it passes with each
-const NAV: u32 = 0; // type, protocol, responseStart, dns start/end, connect start/end, secure start, request start, response end, dom complete, load end
+const METRIC: u32 = 0; // name, value, then tag name/value pairs (navigation timing, long tasks, long animation frames)
 const FCP: u32 = 1; // startTime
 const LCP: u32 = 2; // startTime, element, url
 const LCP_END: u32 = 3;
 const SHIFT: u32 = 4; // value, startTime, hadRecentInput, source
 const EVENT: u32 = 5; // interactionId, duration, target, event type, interaction count
 const FIRST_INPUT: u32 = 6; // startTime, processingStart, target, event type
-const LONG_TASK: u32 = 7; // duration, startTime
-const LOAF: u32 = 8; // duration, blockingDuration, startTime, script URL, function, script duration
 const RESOURCE: u32 = 9; // name, initiatorType, duration, transferSize, decodedBodySize, renderBlockingStatus
 const HIDDEN: u32 = 10; // event timeStamp, interaction count
 const RESTORE: u32 = 11; // event timeStamp, interaction count
 const RESTORED: u32 = 12; // ms from the restore to the second frame after it
 const INIT: u32 = 13; // navigation type, activationStart, first hidden time
+const TTFB: u32 = 14; // the navigation's responseStart, once loaded
 
 /// Longest URL or script name kept in a metric's tags.
 const MAX_TAG: usize = 200;
@@ -108,35 +107,23 @@ impl Core {
                 HIDDEN => reports.extend(v.hidden(n(0), n(1))),
                 RESTORE => reports.push(v.restored(n(1))),
                 RESTORED => reports.extend(v.restored_paint(n(0))),
-                NAV => {
-                    reports.push(v.ttfb(n(2)));
-                    let timing = perf::NavTiming {
-                        dns_start: n(3),
-                        dns_end: n(4),
-                        connect_start: n(5),
-                        connect_end: n(6),
-                        secure_start: n(7),
-                        request_start: n(8),
-                        response_end: n(9),
-                        dom_complete: n(10),
-                        load_end: n(11),
-                    };
-                    let t = s(0);
-                    let (nav, protocol) = (if v.nav == "prerender" { "prerender" } else { t.as_str() }, s(1));
-                    for (name, value) in perf::navigation_metrics(&timing) {
-                        let mut r = Rec::new(name, value, now);
-                        r.tag("navigation_type", nav).tag("protocol", &protocol);
-                        recs.push(r);
+                TTFB => reports.push(v.ttfb(n(0))),
+                METRIC => {
+                    // name, value, then tag name and value pairs (number, boolean or string)
+                    let mut r = Rec::new(&s(0), n(1), now);
+                    let mut i = 2;
+                    while i + 1 < a.length() {
+                        let (key, val) = (s(i), a.get(i + 1));
+                        if let Some(x) = val.as_f64() {
+                            r.num(&key, x);
+                        } else if let Some(b) = val.as_bool() {
+                            r.flag(&key, b);
+                        } else {
+                            let t = s(i + 1);
+                            r.tag(&key, &if json::contains(&t, "://") { scrub(t) } else { t });
+                        }
+                        i += 2;
                     }
-                }
-                LONG_TASK => {
-                    let mut r = Rec::new("long_task_duration", n(0), now);
-                    r.num("startTime", n(1));
-                    recs.push(r);
-                }
-                LOAF => {
-                    let mut r = Rec::new("long_animation_frame", n(0), now);
-                    r.num("blockingDuration", n(1)).num("startTime", n(2)).tag("script", &scrub(s(3))).tag("scriptFunction", &s(4)).num("scriptDuration", n(5));
                     recs.push(r);
                 }
                 RESOURCE => {

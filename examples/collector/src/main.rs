@@ -2,24 +2,24 @@
 //! stores events in SQLite, serves the demo and test pages, and offers hooks
 //! for the end-to-end tests (injected failures, request log, reset).
 //!
-//! Deliberately synchronous: tiny_http plus a few worker threads is all a
-//! developer machine or a test run needs, and keeps the build small.
+//! Deliberately synchronous: a small HTTP/1.1 server with a thread per
+//! connection (src/http.rs) is all a developer machine or a test run needs.
 
 mod admin;
 mod dashboard;
+mod http;
 mod ingest;
 mod static_files;
 mod store;
 
-use std::io::{self, Cursor, Read, Write};
-use std::panic::{self, AssertUnwindSafe};
+use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
-use tiny_http::{Header, Method, Request, Response, Server};
+use http::{Request, Response};
 
 use admin::{Admin, RequestRecord};
 use ingest::Channel;
@@ -28,14 +28,14 @@ use store::Store;
 
 const USAGE: &str = "\
 usage: sightline-collector [--host 127.0.0.1] [--port 8080] [--db sightline-dev.sqlite]
-                           [--root DIR] [--max-body 1048576] [--threads 8]
+                           [--root DIR] [--max-body 1048576] [--threads 128]
 
   --host      address to listen on (default 127.0.0.1)
   --port      port to listen on; 0 picks a free one (default 8080)
   --db        SQLite file for received events (default sightline-dev.sqlite)
-  --root      repository root for /pkg, /dist, /examples, /test-pages (default: current dir)
+  --root      repository root for /pkg, /dist, /examples, /test-pages, /node_modules (default: current dir)
   --max-body  largest accepted request body in bytes (default 1048576)
-  --threads   worker threads (default 8)";
+  --threads   connections served at once, a thread each (default 128)";
 
 /// Most events one `GET /api/events` returns.
 const MAX_LIMIT: u32 = 10_000;
@@ -58,7 +58,7 @@ impl Default for Config {
             db: "sightline-dev.sqlite".into(),
             root: ".".into(),
             max_body: 1_048_576,
-            threads: 8,
+            threads: 128,
         }
     }
 }
@@ -146,8 +146,8 @@ fn main() {
             cfg.root.display()
         );
     }
-    let server = match Server::http((cfg.host.as_str(), cfg.port)) {
-        Ok(s) => Arc::new(s),
+    let listener = match std::net::TcpListener::bind((cfg.host.as_str(), cfg.port)) {
+        Ok(l) => l,
         Err(e) => {
             eprintln!(
                 "sightline-collector: cannot listen on {}:{}: {e}",
@@ -156,7 +156,7 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let port = server.server_addr().to_ip().map_or(cfg.port, |a| a.port());
+    let port = listener.local_addr().map_or(cfg.port, |a| a.port());
     let host = if cfg.host.contains(':') && !cfg.host.starts_with('[') {
         format!("[{}]", cfg.host) // IPv6 literal in a URL
     } else {
@@ -177,29 +177,7 @@ fn main() {
     let _ = out.flush();
     drop(out);
 
-    let workers: Vec<_> = (0..cfg.threads)
-        .map(|_| {
-            let server = Arc::clone(&server);
-            let app = Arc::clone(&app);
-            thread::spawn(move || loop {
-                let req = match server.recv() {
-                    Ok(r) => r,
-                    Err(e) => {
-                        eprintln!("sightline-collector: stopped receiving: {e}");
-                        break;
-                    }
-                };
-                // Last line of defence: a bug must cost one request (answered
-                // 500 when the request is dropped), never a worker thread.
-                if panic::catch_unwind(AssertUnwindSafe(|| handle(&app, req))).is_err() {
-                    eprintln!("sightline-collector: a request handler panicked");
-                }
-            })
-        })
-        .collect();
-    for w in workers {
-        let _ = w.join();
-    }
+    http::serve(listener, cfg.threads, Arc::new(move |req: &mut Request| handle(&app, req)));
 }
 
 /// A response before CORS headers are added.
@@ -238,12 +216,12 @@ impl Reply {
         self
     }
 
-    fn into_response(self) -> Response<Cursor<Vec<u8>>> {
-        let mut resp = Response::from_data(self.body).with_status_code(self.status);
+    fn into_response(self) -> Response {
+        let mut headers = Vec::new();
         let mut add = |name: &str, value: &str| {
-            // Values built here are ASCII; a bad one is skipped, not a panic.
-            if let Ok(h) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-                resp.add_header(h);
+            // Values built here are ASCII; a line break would split the header: skip such a value.
+            if !value.contains(['\r', '\n']) {
+                headers.push((name.to_owned(), value.to_owned()));
             }
         };
         if self.status != 204 {
@@ -258,16 +236,14 @@ impl Reply {
         for (name, value) in &self.headers {
             add(name, value);
         }
-        resp
+        Response { status: self.status, headers, body: self.body }
     }
 }
 
-fn handle(app: &App, mut req: Request) {
-    let url = req.url().to_owned();
+fn handle(app: &App, req: &mut Request) -> Response {
+    let url = req.url.clone();
     let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
-    let reply = route(app, &mut req, path, query);
-    // The client may be gone already; nothing to do about it.
-    let _ = req.respond(reply.into_response());
+    route(app, req, path, query).into_response()
 }
 
 /// Methods each known path answers (besides OPTIONS, which every path answers).
@@ -284,8 +260,8 @@ fn allowed_methods(path: &str) -> Option<&'static str> {
 }
 
 fn route(app: &App, req: &mut Request, path: &str, query: &str) -> Reply {
-    let method = req.method().clone();
-    if method == Method::Options {
+    let method = req.method.clone();
+    if method == "OPTIONS" {
         // Preflight. The SDK avoids it with text/plain bodies, but a page that
         // adds `traceparent` or sends application/json still needs it.
         return Reply::text(204, "text/plain", Vec::new())
@@ -299,9 +275,9 @@ fn route(app: &App, req: &mut Request, path: &str, query: &str) -> Reply {
     let Some(allowed) = allowed_methods(path) else {
         return Reply::error(404, &format!("not found: {path}"));
     };
-    let ok = match method {
-        Method::Post => allowed == "POST",
-        Method::Get | Method::Head => allowed == "GET, HEAD",
+    let ok = match method.as_str() {
+        "POST" => allowed == "POST",
+        "GET" | "HEAD" => allowed == "GET, HEAD",
         _ => false,
     };
     if !ok {
@@ -345,10 +321,7 @@ fn now_ms() -> i64 {
 }
 
 fn header_value(req: &Request, name: &'static str) -> Option<String> {
-    req.headers()
-        .iter()
-        .find(|h| h.field.equiv(name))
-        .map(|h| h.value.as_str().to_owned())
+    req.header(name).map(str::to_owned)
 }
 
 enum Body {
@@ -359,15 +332,15 @@ enum Body {
 }
 
 /// Reads the body, never more than `max + 1` bytes (so an oversized upload
-/// costs bounded memory; tiny_http drains the rest of it).
+/// costs bounded memory; the server drains or drops the rest of it).
 fn read_body(req: &mut Request, max: usize) -> Body {
     if let Some(len) = req.body_length() {
-        if len > max {
-            return Body::TooLarge(len as u64);
+        if len > max as u64 {
+            return Body::TooLarge(len);
         }
     }
     let mut buf = Vec::new();
-    match req.as_reader().take(max as u64 + 1).read_to_end(&mut buf) {
+    match req.body().take(max as u64 + 1).read_to_end(&mut buf) {
         Ok(n) if n > max => Body::TooLarge(n as u64),
         Ok(_) => Body::Ok(buf),
         Err(e) => Body::Unreadable(e),
@@ -381,7 +354,7 @@ fn ingest(app: &App, req: &mut Request, channel: Channel) -> Reply {
     let bytes = match &body {
         Body::Ok(b) => b.len() as u64,
         Body::TooLarge(n) => *n,
-        Body::Unreadable(_) => req.body_length().unwrap_or(0) as u64,
+        Body::Unreadable(_) => req.body_length().unwrap_or(0),
     };
 
     // Injected failures come first: they stand for a collector that is down,

@@ -300,7 +300,7 @@ fn static_files_loader_and_dashboard() {
     let r = c.get("/test-pages/");
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
-    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert_eq!(r.header("cache-control"), Some("no-cache"));
     assert_eq!(
         r.text(),
         format!(
