@@ -14,7 +14,12 @@ pub const RECENT_ERRORS: u32 = 100;
 /// Longest message shown in the table, in characters.
 const MESSAGE_MAX: usize = 300;
 
-pub fn render(counts: &Map<String, Value>, errors: &[StoredEvent]) -> String {
+/// How many recent metric records the page looks through for web vitals.
+pub const RECENT_METRICS: u32 = 500;
+/// How many web vital values it lists.
+const VITALS_SHOWN: usize = 50;
+
+pub fn render(counts: &Map<String, Value>, errors: &[StoredEvent], metrics: &[StoredEvent]) -> String {
     let mut h = String::with_capacity(8 * 1024);
     h.push_str(concat!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
@@ -58,6 +63,34 @@ pub fn render(counts: &Map<String, Value>, errors: &[StoredEvent]) -> String {
                 html_escape(&truncate(&text_of(d.get("message")), MESSAGE_MAX)),
                 html_escape(str_field(d, "url")),
                 html_escape(e.session_id.as_deref().unwrap_or("")),
+            ));
+        }
+        h.push_str("</table>\n");
+    }
+
+    let vitals: Vec<&StoredEvent> = metrics
+        .iter()
+        .filter(|e| str_field(&e.data, "name").starts_with("web_vitals_"))
+        .take(VITALS_SHOWN)
+        .collect();
+    h.push_str(&format!("<h2>Recent web vitals (latest {VITALS_SHOWN})</h2>\n"));
+    if vitals.is_empty() {
+        h.push_str("<p>No web vitals received yet.</p>\n");
+    } else {
+        h.push_str(
+            "<table><tr><th>time (UTC)</th><th>metric</th><th>value</th><th>rating</th><th>navigation</th><th>page</th></tr>\n",
+        );
+        for e in vitals {
+            let d = &e.data;
+            let tags = d.get("tags").unwrap_or(&Value::Null);
+            h.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                html_escape(&event_time(d, e.received_at)),
+                html_escape(str_field(d, "name").trim_start_matches("web_vitals_")),
+                html_escape(&text_of(d.get("value"))),
+                html_escape(str_field(d, "rating")),
+                html_escape(str_field(tags, "navigationType")),
+                html_escape(str_field(tags, "url")),
             ));
         }
         h.push_str("</table>\n");
@@ -157,7 +190,7 @@ mod tests {
                 "timestamp": 1_700_000_000_123i64,
             }),
         }];
-        let html = render(&counts, &errors);
+        let html = render(&counts, &errors, &[]);
         assert!(html.contains("Sightline dev collector"));
         assert!(html.contains("<td>errors</td><td class=\"num\">2</td>"));
         assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
@@ -167,7 +200,24 @@ mod tests {
         assert!(html.contains("2023-11-14 22:13:20.123"));
         assert!(html.contains("href=\"/examples/script-tag/\""));
         assert!(html.contains("href=\"/examples/npm-app/\""));
-        assert!(render(&counts, &[]).contains("No errors received yet."));
+        assert!(render(&counts, &[], &[]).contains("No errors received yet."));
+        assert!(html.contains("No web vitals received yet."));
+    }
+
+    #[test]
+    fn lists_web_vitals_only() {
+        let metric = |id, name: &str, value: Value| StoredEvent {
+            id,
+            channel: "metrics".into(),
+            received_at: 0,
+            session_id: None,
+            batch: Value::Null,
+            data: json!({"name": name, "value": value, "rating": "needs-improvement", "timestamp": "2026-11-26T18:00:00.000Z",
+                         "tags": {"navigationType": "back-forward-cache", "url": "http://shop/<cart>"}}),
+        };
+        let html = render(&Map::new(), &[], &[metric(1, "web_vitals_inp", json!(312)), metric(2, "long_task_duration", json!(99))]);
+        assert!(html.contains("<td>inp</td><td class=\"num\">312</td><td>needs-improvement</td><td>back-forward-cache</td><td>http://shop/&lt;cart&gt;</td>"), "{html}");
+        assert!(!html.contains(">99<"));
     }
 
     #[test]
@@ -180,7 +230,7 @@ mod tests {
             batch: Value::Null,
             data: json!({"message": {"nested": true}, "type": 3, "timestamp": "2025-01-01T00:00:00Z"}),
         };
-        let html = render(&Map::new(), &[e]);
+        let html = render(&Map::new(), &[e], &[]);
         assert!(html.contains("{&quot;nested&quot;:true}"));
         assert!(html.contains("2025-01-01T00:00:00Z"));
         assert_eq!(truncate("ééé", 2), "éé…");

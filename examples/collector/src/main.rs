@@ -505,10 +505,14 @@ fn dashboard(app: &App) -> Reply {
         Ok(e) => e,
         Err(e) => return db_error(e),
     };
+    let metrics = match app.store.recent(Channel::Metrics, dashboard::RECENT_METRICS) {
+        Ok(e) => e,
+        Err(e) => return db_error(e),
+    };
     Reply::text(
         200,
         "text/html; charset=utf-8",
-        dashboard::render(&counts, &errors),
+        dashboard::render(&counts, &errors, &metrics),
     )
 }
 
