@@ -379,6 +379,10 @@ async fn observers_report_real_long_tasks_and_resources_but_never_our_own_reques
     // buffered entries from before `start` count too; ours took at least 80 ms
     let long = |m: &JsValue| get(m, "name").as_string().as_deref() == Some("long_task_duration") && get(m, "value").as_f64().unwrap() >= 80.0;
     assert!(got.iter().any(long), "{names:?}");
+    // the loaded page's navigation timing and TTFB, and the long animation frame of the busy task
+    for name in ["web_vitals_ttfb", "navigation_request_response", "navigation_total_load_time", "long_animation_frame"] {
+        assert!(names.iter().any(|n| n == name), "{name} missing from {names:?}");
+    }
     let resources: Vec<String> = got.iter().filter_map(|m| get(m, "tags.resource_url").as_string()).collect();
     assert!(resources.iter().any(|u| u.ends_with("/api/stats")), "{resources:?}");
     let stats_fetch = got.iter().find(|m| get(m, "tags.resource_url").as_string().is_some_and(|u| u.ends_with("/api/stats"))).unwrap();

@@ -1,4 +1,4 @@
-// Counts Sightline batches for the harness: {"errors":[...],"sdk":{"name":"sightline"},...}.
+// Counts Sightline batches for the harness: {"errors":[...]} or {"metrics":[...]}, with "sdk":{"name":"sightline"}.
 export function countItems(body) {
   let payload;
   try {
@@ -13,5 +13,21 @@ export function countItems(body) {
     const m = /bench-err-(\d+)/.exec(e.message || '');
     if (m) errorIds.push(Number(m[1]));
   }
-  return { errors: errors.length, http: 0, actions: 0, vitals: 0, other: 0, errorIds, fetchIds: [], xhrIds: [] };
+  // metrics: web vitals (web_vitals_lcp -> LCP) and the rest (navigation, resources, long tasks)
+  const metrics = Array.isArray(payload.metrics) ? payload.metrics : [];
+  const vitalNames = metrics
+    .map((m) => /^web_vitals_(\w+)$/.exec(m.name || ''))
+    .filter(Boolean)
+    .map((m) => m[1].toUpperCase());
+  return {
+    errors: errors.length,
+    http: 0,
+    actions: 0,
+    vitals: vitalNames.length,
+    other: metrics.length - vitalNames.length,
+    vitalNames,
+    errorIds,
+    fetchIds: [],
+    xhrIds: [],
+  };
 }
