@@ -37,10 +37,13 @@ export function observe(sink) {
       fn(x);
     } catch (e) {}
   };
+  /** Adds a capturing listener until `shutdown`; returns the function removing it sooner. */
   const on = (target, type, fn) => {
     fn = guard(fn);
     target.addEventListener(type, fn, true);
-    offs.push(() => target.removeEventListener(type, fn, true));
+    const off = () => target.removeEventListener(type, fn, true);
+    offs.push(off);
+    return off;
   };
   const count = () => performance.interactionCount || 0;
   const supported = (self.PerformanceObserver && PerformanceObserver.supportedEntryTypes) || [];
@@ -89,19 +92,18 @@ export function observe(sink) {
     watch('resource', (e) =>
       send(RESOURCE, [e.name, e.initiatorType, e.duration, e.transferSize, e.decodedBodySize, e.renderBlockingStatus || '']),
     );
-    // LCP stops at the first input; read what is still buffered once the page is idle
-    let lcpDone = false;
+    // LCP stops at the first input; read what is still buffered once the page is idle. The
+    // listeners go at once: later clicks and key presses cost nothing.
     const input = (ev) => {
-      if (!ev.isTrusted || lcpDone) return;
-      lcpDone = true;
+      if (!ev.isTrusted) return;
+      inputs.forEach((off) => off());
       const done = guard(() => {
         take('largest-contentful-paint');
         send(LCP_END, []);
       });
       self.requestIdleCallback ? requestIdleCallback(done, { timeout: 1000 }) : setTimeout(done);
     };
-    on(window, 'keydown', input);
-    on(window, 'click', input);
+    const inputs = [on(window, 'keydown', input), on(window, 'click', input)];
     // capture on window: runs before the page-hide flush of js/hooks.js, so these values go with it
     on(window, 'visibilitychange', (ev) => {
       if (document.visibilityState !== 'hidden') return;
@@ -110,7 +112,9 @@ export function observe(sink) {
     });
     // No `first-input` entry after a restore: FID is the first input's wait for its handlers. A
     // pointerdown counts once its pointerup comes (a scroll cancels it), so the mousedown of a click
-    // usually records first, as in web-vitals v4.
+    // usually records first, as in web-vitals v4. The listeners stay from the start (returning at
+    // once while there is no restore to measure): added at the restore, they would run after those
+    // of scripts that saw the restore first, and measure later than the input's handlers did.
     let restored = false;
     const firstInput = (ev) => {
       if (!restored || !ev.cancelable) return;
