@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use crate::browser::{self, now_ms, Rng};
 use crate::config::{Channel, Config, Pattern, CHANNELS};
 use crate::event::{self, Context, Dedupe, ErrorRecord, Seen};
-use crate::instrument::errors;
+use crate::instrument::{errors, net};
 use crate::json;
 use crate::perf;
 use crate::pipeline::{batch, queue::Queue, retry};
@@ -73,6 +73,8 @@ pub(crate) struct State {
     pub(crate) vitals: Vitals,
     /// Resource timing per type, for the dashboard.
     pub(crate) resources: perf::Breakdown,
+    /// Requests per origin (fetch and XHR), for the dashboard and alerts.
+    pub(crate) requests: Vec<net::OriginStats>,
     /// The collector endpoints, absolute: our own requests are never recorded.
     pub(crate) urls: Vec<String>,
     pub(crate) rng: Rng,
@@ -89,7 +91,7 @@ pub(crate) struct State {
 pub struct Core {
     pub(crate) cfg: Config,
     funcs: Vec<js_sys::Function>,
-    regexes: Vec<js_sys::RegExp>,
+    pub(crate) regexes: Vec<js_sys::RegExp>,
     /// `fetch` as it was when we started, so our own requests bypass any wrapper (ours included).
     fetch: JsValue,
     pub(crate) sampled: bool,
@@ -146,6 +148,7 @@ impl Core {
                 page_view,
                 vitals: Vitals::new("navigate", 0.0, f64::INFINITY),
                 resources: perf::breakdown(),
+                requests: Vec::new(),
                 urls,
                 chans,
                 dedupe: Dedupe::default(),
@@ -620,6 +623,22 @@ impl Core {
                 json::field_u64(&mut o, "cached", u64::from(t.cached));
                 o.push('}');
             }
+        }
+        o.push('}');
+        // fetch and XHR per origin
+        json::key(&mut o, "requests");
+        o.push('{');
+        for r in &s.requests {
+            if !o.ends_with('{') {
+                o.push(',');
+            }
+            json::str(&mut o, &r.origin);
+            o.push_str(":{");
+            json::field_u64(&mut o, "count", u64::from(r.count));
+            json::field_u64(&mut o, "failed", u64::from(r.failed));
+            json::key(&mut o, "duration");
+            json::float(&mut o, r.duration_ms);
+            o.push('}');
         }
         o.push('}');
         json::field_str(&mut o, "pageViewId", &s.page_view);

@@ -34,6 +34,8 @@ enum Kind {
     Strs,
     /// array of strings or RegExps
     Patterns,
+    /// array of HTTP status codes
+    Statuses,
 }
 
 const MS: Kind = Kind::Num(0.0, 86_400_000.0, false, "a number of milliseconds from 0 to 86400000");
@@ -59,6 +61,7 @@ const SCHEMA: &[(&str, Kind)] = &[
     ("errors.flushInterval", MS),
     ("errors.slowRequestMs", MS),
     ("errors.ignore", Kind::Patterns),
+    ("errors.ignoreStatus", Kind::Statuses),
     ("tracing", Kind::Obj),
     ("tracing.enabled", Kind::Bool),
     ("tracing.sampleRate", RATE),
@@ -122,12 +125,14 @@ fn check(val: &Val, kind: &Kind, path: &str) -> Result<(), String> {
         (Kind::OneOf(options, _), Val::Str(s)) if options.contains(&s.as_str()) => return Ok(()),
         (Kind::Strs, Val::Arr(items)) if items.iter().all(|i| matches!(i, Val::Str(_))) => return Ok(()),
         (Kind::Patterns, Val::Arr(items)) if items.iter().all(|i| matches!(i, Val::Str(_) | Val::Regex(_))) => return Ok(()),
+        (Kind::Statuses, Val::Arr(items)) if items.iter().all(|i| matches!(i, Val::Num(n) if (100.0..=599.0).contains(n) && n.fract() == 0.0)) => return Ok(()),
         (Kind::Str, _) => "must be a string",
         (Kind::Bool, _) => "must be true or false",
         (Kind::Func, _) => "must be a function",
         (Kind::Obj, _) => "must be an object",
         (Kind::Strs, _) => "must be an array of strings",
         (Kind::Patterns, _) => "must be an array of strings or regular expressions",
+        (Kind::Statuses, _) => "must be an array of HTTP status codes (integers from 100 to 599)",
         (Kind::Num(_, _, _, what), _) | (Kind::OneOf(_, what), _) => {
             let mut w = String::from("must be ");
             w.push_str(what);
@@ -205,6 +210,10 @@ pub struct Config {
     pub ignore: Vec<Pattern>,
     pub tracing_enabled: bool,
     pub tracing_sample_rate: f64,
+    /// where `traceparent` may go besides the page's own origin
+    pub propagate_to: Vec<Pattern>,
+    /// statuses of 400 and above that are not recorded as HTTP errors
+    pub ignore_status: Vec<u16>,
     pub alerting_enabled: bool,
     pub error_rate_threshold: f64,
     pub response_time_threshold: f64,
@@ -246,7 +255,7 @@ impl Config {
             p.push_str(c.name());
             s(&p).unwrap_or_else(|| String::from(c.default_path()))
         });
-        let ignore = match get(v, "errors.ignore") {
+        let patterns = |path: &str| match get(v, path) {
             Some(Val::Arr(items)) => items
                 .iter()
                 .filter_map(|i| match i {
@@ -255,6 +264,10 @@ impl Config {
                     _ => None,
                 })
                 .collect(),
+            _ => Vec::new(),
+        };
+        let ignore_status = match get(v, "errors.ignoreStatus") {
+            Some(Val::Arr(items)) => items.iter().filter_map(|i| if let Val::Num(n) = i { Some(*n as u16) } else { None }).collect(),
             _ => Vec::new(),
         };
         let scrub_params = match get(v, "privacy.scrubParams") {
@@ -279,9 +292,11 @@ impl Config {
             errors_max_queue: n("errors.maxQueueSize", 100.0) as usize,
             errors_flush_ms: n("errors.flushInterval", 10_000.0) as u32,
             slow_request_ms: n("errors.slowRequestMs", 5_000.0) as u32,
-            ignore,
+            ignore: patterns("errors.ignore"),
             tracing_enabled: b("tracing.enabled", false),
             tracing_sample_rate: n("tracing.sampleRate", 0.1),
+            propagate_to: patterns("tracing.propagateTo"),
+            ignore_status,
             alerting_enabled: b("alerting.enabled", true),
             error_rate_threshold: n("alerting.thresholds.errorRate", 0.05),
             response_time_threshold: n("alerting.thresholds.responseTime", 2000.0),

@@ -19,6 +19,19 @@ pub struct Context {
     pub tags: Vec<(String, String)>,
 }
 
+/// The request a network record is about.
+#[derive(Debug, Clone, Default)]
+pub struct Http {
+    /// `fetch` or `xhr`
+    pub api: &'static str,
+    pub method: String,
+    /// scrubbed
+    pub url: String,
+    /// 0 when no response came
+    pub status: u16,
+    pub duration_ms: u64,
+}
+
 /// One error, whatever its source (`kind` is the wire `type`).
 #[derive(Debug, Clone, Default)]
 pub struct ErrorRecord {
@@ -36,6 +49,8 @@ pub struct ErrorRecord {
     pub element: Option<String>,
     /// `captureError` context, already JSON (from `JSON.stringify`).
     pub context: Option<String>,
+    /// For network records: the request.
+    pub http: Option<Http>,
     pub timestamp_ms: u64,
 }
 
@@ -121,6 +136,13 @@ impl ErrorRecord {
         }
         if let Some(el) = &self.element {
             json::field_str(&mut o, "element", el);
+        }
+        if let Some(h) = &self.http {
+            json::field_str(&mut o, "api", h.api);
+            json::field_str(&mut o, "method", &h.method);
+            json::field_str(&mut o, "requestUrl", &h.url);
+            json::field_u64(&mut o, "status", u64::from(h.status));
+            json::field_u64(&mut o, "duration", h.duration_ms);
         }
         if !ctx.tags.is_empty() {
             json::key(&mut o, "tags");

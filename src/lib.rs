@@ -49,6 +49,7 @@ pub fn start_client(config: &JsValue, sink: JsValue) -> Result<client::Client, S
     let core = client::Core::new(cfg, funcs, regexes, urls, sink);
     core.install_hooks();
     core.install_perf();
+    core.install_net();
     core.restore_pending();
     Ok(client::Client::new(core))
 }

@@ -40,6 +40,7 @@ pub fn record(kind_name: &str, name: String, message: String, stack: Option<Stri
         cross_origin,
         element,
         context: None,
+        http: None,
         timestamp_ms: at as u64,
     }
 }

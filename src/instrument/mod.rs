@@ -1,3 +1,4 @@
 //! Instrumentations: each turns one kind of browser signal into events, and nothing more.
 pub mod errors;
 pub mod perf;
+pub mod net;

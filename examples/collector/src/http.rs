@@ -54,6 +54,8 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// A streamed body instead: each chunk is written after its delay (ms), chunked encoding.
+    pub chunks: Vec<(u64, Vec<u8>)>,
 }
 
 enum BodyKind {
@@ -161,7 +163,7 @@ pub fn serve(listener: TcpListener, max_connections: usize, handler: Arc<Handler
         let Ok(mut stream) = stream else { continue };
         if open.fetch_add(1, Ordering::AcqRel) >= max_connections {
             open.fetch_sub(1, Ordering::AcqRel);
-            let busy = Response { status: 503, headers: Vec::new(), body: b"too many connections".to_vec() };
+            let busy = Response { status: 503, headers: Vec::new(), body: b"too many connections".to_vec(), chunks: Vec::new() };
             let _ = write_response(&mut stream, &busy, false, false);
             continue;
         }
@@ -190,7 +192,7 @@ fn connection(stream: TcpStream, handler: &Handler) -> io::Result<()> {
         };
         let mut parts = line.split(' ');
         let (Some(method), Some(url), Some(version)) = (parts.next(), parts.next(), parts.next()) else {
-            let bad = Response { status: 400, headers: Vec::new(), body: b"bad request line".to_vec() };
+            let bad = Response { status: 400, headers: Vec::new(), body: b"bad request line".to_vec(), chunks: Vec::new() };
             return write_response(&mut out, &bad, false, false);
         };
         let (method, url, http11) = (method.to_owned(), url.to_owned(), version == "HTTP/1.1");
@@ -203,7 +205,7 @@ fn connection(stream: TcpStream, handler: &Handler) -> io::Result<()> {
             }
             head_bytes += h.len();
             if head_bytes > MAX_HEAD {
-                let bad = Response { status: 400, headers: Vec::new(), body: b"headers too large".to_vec() };
+                let bad = Response { status: 400, headers: Vec::new(), body: b"headers too large".to_vec(), chunks: Vec::new() };
                 return write_response(&mut out, &bad, false, false);
             }
             if let Some((k, v)) = h.split_once(':') {
@@ -223,7 +225,7 @@ fn connection(stream: TcpStream, handler: &Handler) -> io::Result<()> {
         // a handler bug costs this request (answered 500), never the connection thread
         let resp = panic::catch_unwind(AssertUnwindSafe(|| handler(&mut req))).unwrap_or_else(|_| {
             eprintln!("sightline-collector: a request handler panicked");
-            Response { status: 500, headers: Vec::new(), body: b"internal error".to_vec() }
+            Response { status: 500, headers: Vec::new(), body: b"internal error".to_vec(), chunks: Vec::new() }
         });
         let head_only = req.method == "HEAD";
         // what the handler left unread must go before the next request can be read
@@ -247,6 +249,21 @@ fn write_response(out: &mut TcpStream, resp: &Response, head_only: bool, keep_al
         head.push_str(": ");
         head.push_str(v);
         head.push_str("\r\n");
+    }
+    if !resp.chunks.is_empty() && !head_only {
+        head.push_str("Transfer-Encoding: chunked\r\n");
+        head.push_str(if keep_alive { "Connection: keep-alive\r\n\r\n" } else { "Connection: close\r\n\r\n" });
+        out.write_all(head.as_bytes())?;
+        out.flush()?;
+        for (delay, chunk) in &resp.chunks {
+            thread::sleep(Duration::from_millis(*delay));
+            out.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())?;
+            out.write_all(chunk)?;
+            out.write_all(b"\r\n")?;
+            out.flush()?;
+        }
+        out.write_all(b"0\r\n\r\n")?;
+        return out.flush();
     }
     head.push_str(&format!("Content-Length: {}\r\n", resp.body.len()));
     head.push_str(if keep_alive { "Connection: keep-alive\r\n\r\n" } else { "Connection: close\r\n\r\n" });
@@ -275,7 +292,7 @@ mod tests {
                 req.body().read_to_end(&mut body).unwrap();
             }
             let text = format!("{} {} {} {}", req.method, req.url, req.header("x-test").unwrap_or("-"), String::from_utf8_lossy(&body));
-            Response { status: 200, headers: vec![("X-Echo".into(), "1".into())], body: text.into_bytes() }
+            Response { status: 200, headers: vec![("X-Echo".into(), "1".into())], body: text.into_bytes(), chunks: Vec::new() }
         });
         thread::spawn(move || serve(listener, 8, handler));
         addr

@@ -186,6 +186,8 @@ struct Reply {
     content_type: &'static str,
     body: Vec<u8>,
     headers: Vec<(&'static str, String)>,
+    /// a streamed body: (delay ms, bytes) per chunk
+    chunks: Vec<(u64, Vec<u8>)>,
 }
 
 impl Reply {
@@ -195,6 +197,7 @@ impl Reply {
             content_type: "application/json",
             body: v.to_string().into_bytes(),
             headers: Vec::new(),
+            chunks: Vec::new(),
         }
     }
 
@@ -208,6 +211,7 @@ impl Reply {
             content_type,
             body: body.into(),
             headers: Vec::new(),
+            chunks: Vec::new(),
         }
     }
 
@@ -236,7 +240,7 @@ impl Reply {
         for (name, value) in &self.headers {
             add(name, value);
         }
-        Response { status: self.status, headers, body: self.body }
+        Response { status: self.status, headers, body: self.body, chunks: self.chunks }
     }
 }
 
@@ -271,6 +275,9 @@ fn route(app: &App, req: &mut Request, path: &str, query: &str) -> Reply {
                 "content-type, traceparent, tracestate",
             )
             .header("Access-Control-Max-Age", "600");
+    }
+    if let Some(endpoint) = path.strip_prefix("/__test/") {
+        return test_endpoint(req, endpoint, query);
     }
     let Some(allowed) = allowed_methods(path) else {
         return Reply::error(404, &format!("not found: {path}"));
@@ -515,6 +522,53 @@ fn dashboard(app: &App) -> Reply {
         dashboard::render(&counts, &errors, &metrics),
     )
 }
+
+/// Endpoints for the network tests, any method: `status?status=500`, `stream?chunks=5&interval=300`,
+/// `echo` (what arrived: method, trace headers, body size). `delay=ms` delays any of them.
+fn test_endpoint(req: &mut Request, endpoint: &str, query: &str) -> Reply {
+    let params = query_params(query);
+    let num = |name: &str, default: u64| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| v.parse::<u64>().ok())
+            .unwrap_or(default)
+    };
+    thread::sleep(std::time::Duration::from_millis(num("delay", 0).min(MAX_DELAY_MS)));
+    match endpoint {
+        "status" => {
+            let code = num("status", 200).clamp(200, 599) as u16;
+            Reply::json(code, &json!({ "status": code }))
+        }
+        "stream" => {
+            let mut r = Reply::text(200, "text/plain; charset=utf-8", Vec::new());
+            let interval = num("interval", 300).min(MAX_DELAY_MS);
+            r.chunks = (0..num("chunks", 5).min(50))
+                .map(|i| (if i == 0 { 0 } else { interval }, format!("chunk {i}\n").into_bytes()))
+                .collect();
+            r
+        }
+        "echo" => {
+            let mut body = Vec::new();
+            let read = req.body().take(MAX_ECHO).read_to_end(&mut body);
+            Reply::json(
+                200,
+                &json!({
+                    "method": req.method,
+                    "traceparent": req.header("traceparent"),
+                    "tracestate": req.header("tracestate"),
+                    "contentType": req.header("content-type"),
+                    "bodyBytes": body.len(),
+                    "bodyError": read.err().map(|e| e.to_string()),
+                }),
+            )
+        }
+        _ => Reply::error(404, &format!("no test endpoint {endpoint}")),
+    }
+}
+
+/// Largest body `/__test/echo` reads.
+const MAX_ECHO: u64 = 16 * 1024 * 1024;
 
 /// Longest `?delay=` a static file may ask for.
 const MAX_DELAY_MS: u64 = 10_000;
