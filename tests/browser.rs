@@ -443,3 +443,48 @@ async fn metrics_off_or_shut_down_observes_nothing() {
     }
     off.shutdown();
 }
+
+// ---- network instrumentation (js/net.js + src/instrument/net.rs) ----
+
+/// Stored error events of `kind` whose request URL contains `marker`.
+async fn network_errors(kind: &str, marker: &str) -> Vec<JsValue> {
+    let r = fetch_json(&format!("{COLLECTOR}/api/events?channel=errors&limit=10000"), None).await;
+    let events: js_sys::Array = get(&r, "events").dyn_into().unwrap();
+    events
+        .iter()
+        .map(|e| get(&e, "data"))
+        .filter(|d| get(d, "type").as_string().as_deref() == Some(kind) && get(d, "requestUrl").as_string().unwrap_or_default().contains(marker))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn fetch_and_xhr_through_the_page_globals_are_recorded_and_shutdown_restores_them() {
+    let w: JsValue = web_sys::window().unwrap().into();
+    let native_fetch = get(&w, "fetch");
+    let proto = get(&w, "XMLHttpRequest.prototype");
+    let native_open = get(&proto, "open");
+    let c = start(&[]);
+    assert!(!Object::is(&get(&w, "fetch"), &native_fetch), "fetch is wrapped");
+    let marker = unique("net");
+    // a 404 through the page's fetch: the same call an application makes
+    let fetch: js_sys::Function = get(&w, "fetch").dyn_into().unwrap();
+    let p: js_sys::Promise = fetch.call1(&w, &format!("{COLLECTOR}/__test/status?status=404&m={marker}").into()).unwrap().dyn_into().unwrap();
+    let resp: web_sys::Response = JsFuture::from(p).await.unwrap().dyn_into().unwrap();
+    assert_eq!(resp.status(), 404, "the page gets the native response");
+    // a 500 through XMLHttpRequest
+    let done = js_sys::Function::new_with_args(
+        "url",
+        "return new Promise((r) => { const x = new XMLHttpRequest(); x.open('GET', url); x.onloadend = () => r(x.status); x.send(); })",
+    );
+    let status = JsFuture::from(done.call1(&JsValue::NULL, &format!("{COLLECTOR}/__test/status?status=500&m={marker}").into()).unwrap().dyn_into::<js_sys::Promise>().unwrap()).await.unwrap();
+    assert_eq!(status.as_f64(), Some(500.0));
+    assert!(flush(&c).await, "{}", c.stats());
+    assert_eq!(network_errors("http_error", &marker).await.len(), 1);
+    let xhr = network_errors("xhr_http_error", &marker).await;
+    assert_eq!(xhr.len(), 1);
+    assert_eq!(get(&xhr[0], "status").as_f64(), Some(500.0));
+    assert_eq!(get(&xhr[0], "method").as_string().as_deref(), Some("GET"));
+    c.shutdown();
+    assert!(Object::is(&get(&w, "fetch"), &native_fetch), "shutdown restores fetch");
+    assert!(Object::is(&get(&proto, "open"), &native_open), "and XMLHttpRequest.prototype.open");
+}
