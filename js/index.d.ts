@@ -39,11 +39,18 @@ export interface SightlineConfig {
     maxQueueSize?: number;
     /** ms, default 10000 */
     flushInterval?: number;
-    /** ms, default 5000 */
+    /** a fetch or XMLHttpRequest slower than this (ms, default 5000) is recorded as `slow_request` */
     slowRequestMs?: number;
+    /** HTTP statuses of 400 and above that are not recorded as `http_error` / `xhr_http_error` (e.g. `[401, 404]`) */
+    ignoreStatus?: number[];
     /** errors whose message matches are not captured */
     ignore?: Pattern[];
   };
+  /**
+   * W3C trace context for fetch and XMLHttpRequest: sampled requests (`sampleRate`, default 0.1)
+   * get a `traceparent` header when they go to the page's origin or match `propagateTo` (URL
+   * prefixes or RegExps), and each sampled request is recorded as a client span.
+   */
   tracing?: { enabled?: boolean; sampleRate?: number; propagateTo?: Pattern[]; exporter?: 'native' | 'otlp' };
   alerting?: {
     enabled?: boolean;
@@ -84,6 +91,8 @@ export interface SightlineStats {
   queued: number[];
   /** resource timing per type (script, stylesheet, image, font, fetch, xhr, media, document, beacon, other) */
   resources: Partial<Record<string, { count: number; duration: number; bytes: number; cached: number }>>;
+  /** fetch and XMLHttpRequest per origin (the page's aborts and the SDK's own requests are not counted) */
+  requests: Partial<Record<string, { count: number; failed: number; duration: number; bytes: number }>>;
   /** the current page view: every metric carries it as `tags.pageViewId` */
   pageViewId: string;
   sessionId: string;

@@ -4,10 +4,16 @@
 // requests), return what the natives return, never read, clone or tee a body, and hand what they
 // saw to `sink.c.net([...])` once the request has ended, inside try/catch.
 
-/** `[api, method, url, status, ms, size, outcome, startEpochMs, traceId, spanId]` */
-const report = (sink, rec, status, size, outcome) => {
+/**
+ * Hands an ended request to the client: `net(origin, ms, status, size, detail)`. The common case (a
+ * fast success, not traced) crosses with numbers and the origin only; `detail` —
+ * `[api, method, url, outcome, startEpochMs, traceId, spanId]` — comes for the rest.
+ */
+const report = (sink, slowMs, rec, status, size, outcome) => {
   try {
-    if (sink.c) sink.c.net([rec.api, rec.method, rec.url, status, performance.now() - rec.t, size, outcome, rec.at, rec.trace || '', rec.span || '']);
+    const ms = performance.now() - rec.t;
+    const detail = status >= 400 || outcome !== 'load' || ms > slowMs || rec.trace ? [rec.api, rec.method, rec.url, outcome, rec.at, rec.trace, rec.span] : undefined;
+    if (sink.c) sink.c.net(rec.origin, ms, status, size, detail);
   } catch (e) {}
 };
 
@@ -17,10 +23,11 @@ const sizeOf = (v) => (v == null || v === '' ? -1 : +v);
 
 /**
  * Wraps `fetch` and `XMLHttpRequest.prototype.{open,setRequestHeader,send}` for `sink.c`.
- * `tracing` is null, or `[sampleRate, ...propagateTo]` (strings: URL prefixes; RegExps).
+ * `tracing` is null, or `[sampleRate, ...propagateTo]` (strings: URL prefixes; RegExps);
+ * `slowMs` is `errors.slowRequestMs`; `own` the collector endpoints (absolute URLs), never recorded.
  * Returns the function that puts back each original that nothing else replaced since.
  */
-export function patch(sink, tracing) {
+export function patch(sink, tracing, slowMs, own) {
   const undo = [];
   const sampleRate = tracing ? tracing[0] : 0;
   const targets = tracing ? tracing.slice(1) : [];
@@ -36,7 +43,8 @@ export function patch(sink, tracing) {
   /** What we record of a request about to start; `propagate` when a sampled trace may add its header. */
   const begin = (api, method, target) => {
     const url = new URL(target, location.href);
-    const rec = { api, method: String(method || 'GET').toUpperCase(), url: url.href, t: performance.now(), at: Date.now() };
+    if (own.includes(url.origin + url.pathname)) return null;
+    const rec = { api, method: String(method || 'GET').toUpperCase(), url: url.href, origin: url.origin, t: performance.now(), at: Date.now() };
     if (tracing && Math.random() < sampleRate) {
       rec.trace = hex(16);
       rec.span = hex(8);
@@ -62,7 +70,7 @@ export function patch(sink, tracing) {
         const init = arguments[1];
         const req = input instanceof Request ? input : null;
         rec = begin('fetch', init && init.method !== undefined ? init.method : req ? req.method : 'GET', req ? req.url : input);
-        if (rec.propagate) {
+        if (rec && rec.propagate) {
           // headers are read only here, for a sampled request that may carry the trace; the
           // page's init stays as it was: ours inherits from it and only replaces `headers`
           const ours = new Headers(init && init.headers !== undefined ? init.headers : req ? req.headers : undefined);
@@ -80,8 +88,8 @@ export function patch(sink, tracing) {
       const p = nativeFetch.apply(this, args);
       if (rec) {
         p.then(
-          (r) => report(sink, rec, r.status, sizeOf(r.headers.get('content-length')), 'load'),
-          (e) => report(sink, rec, 0, -1, e && e.name === 'AbortError' ? 'abort' : e && e.name === 'TimeoutError' ? 'timeout' : 'error'),
+          (r) => report(sink, slowMs, rec, r.status, sizeOf(r.headers.get('content-length')), 'load'),
+          (e) => report(sink, slowMs, rec, 0, -1, e && e.name === 'AbortError' ? 'abort' : e && e.name === 'TimeoutError' ? 'timeout' : 'error'),
         );
       }
       return p;
@@ -109,14 +117,18 @@ export function patch(sink, tracing) {
         const s = state.get(this);
         if (s && !s.rec && this.readyState === 1) {
           const rec = (s.rec = begin('xhr', s.method, s.url));
+          if (!rec) return nativeSend.apply(this, arguments);
           let outcome = 'load';
           const xhr = this;
+          // the listeners stay with the object; once this request has ended they do nothing
           const ended = (ev) => {
             try {
+              if (!outcome) return;
               if (ev.type !== 'loadend') return void (outcome = ev.type);
-              ['error', 'abort', 'timeout', 'loadend'].forEach((t) => xhr.removeEventListener(t, ended));
+              const o = outcome;
+              outcome = '';
               state.delete(xhr);
-              report(sink, rec, xhr.status, sizeOf(xhr.getResponseHeader('content-length')), outcome);
+              report(sink, slowMs, rec, xhr.status, sizeOf(xhr.getResponseHeader('content-length')), o);
             } catch (e) {}
           };
           ['error', 'abort', 'timeout', 'loadend'].forEach((t) => this.addEventListener(t, ended));

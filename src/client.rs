@@ -638,6 +638,8 @@ impl Core {
             json::field_u64(&mut o, "failed", u64::from(r.failed));
             json::key(&mut o, "duration");
             json::float(&mut o, r.duration_ms);
+            json::key(&mut o, "bytes");
+            json::float(&mut o, r.bytes);
             o.push('}');
         }
         o.push('}');

@@ -395,6 +395,9 @@ mod tests {
             ("errors", Val::Obj),
             ("errors.maxQueueSize", Val::Num(5.0)),
             ("errors.ignore", Val::Arr(vec![s("ResizeObserver"), Val::Regex(0)])),
+            ("errors.ignoreStatus", Val::Arr(vec![Val::Num(401.0), Val::Num(404.0)])),
+            ("tracing", Val::Obj),
+            ("tracing.propagateTo", Val::Arr(vec![s("https://api.example.com"), Val::Regex(1)])),
             ("privacy", Val::Obj),
             ("privacy.scrubParams", Val::Arr(vec![s("SSN")])),
             ("beforeSend", Val::Func(1)),
@@ -405,6 +408,8 @@ mod tests {
         assert_eq!(c.sample_rate, 0.5);
         assert!(c.debug);
         assert_eq!(c.ignore, vec![Pattern::Sub("ResizeObserver".into()), Pattern::Regex(0)]);
+        assert_eq!(c.ignore_status, vec![401, 404]);
+        assert_eq!(c.propagate_to, vec![Pattern::Sub("https://api.example.com".into()), Pattern::Regex(1)]);
         assert_eq!(c.scrub_params, vec!["ssn".to_string()]);
         assert_eq!(c.before_send, Some(1));
         assert_eq!(c.environment.as_deref(), Some("prod"));
@@ -439,6 +444,10 @@ mod tests {
             (
                 with_collector(&[("tracing", Val::Obj), ("tracing.exporter", s("zipkin"))]),
                 "sightline: config key `tracing.exporter` must be \"native\" or \"otlp\"",
+            ),
+            (
+                with_collector(&[("errors", Val::Obj), ("errors.ignoreStatus", Val::Arr(vec![Val::Num(404.0), Val::Num(4040.0)]))]),
+                "sightline: config key `errors.ignoreStatus` must be an array of HTTP status codes (integers from 100 to 599)",
             ),
             (
                 with_collector(&[("errors", Val::Obj), ("errors.ignore", Val::Arr(vec![Val::Num(1.0)]))]),

@@ -30,6 +30,8 @@ pub struct Http {
     /// 0 when no response came
     pub status: u16,
     pub duration_ms: u64,
+    /// response `Content-Length`, -1 when unknown
+    pub size: f64,
 }
 
 /// One error, whatever its source (`kind` is the wire `type`).
@@ -143,6 +145,10 @@ impl ErrorRecord {
             json::field_str(&mut o, "requestUrl", &h.url);
             json::field_u64(&mut o, "status", u64::from(h.status));
             json::field_u64(&mut o, "duration", h.duration_ms);
+            if h.size >= 0.0 {
+                json::key(&mut o, "responseSize");
+                json::float(&mut o, h.size);
+            }
         }
         if !ctx.tags.is_empty() {
             json::key(&mut o, "tags");

@@ -16,7 +16,7 @@ use crate::privacy;
 extern "C" {
     /// Wraps `fetch` and `XMLHttpRequest` reporting to `sink.c.net(...)`; returns the function that
     /// puts the originals back.
-    pub fn patch(sink: &JsValue, tracing: &JsValue) -> js_sys::Function;
+    pub fn patch(sink: &JsValue, tracing: &JsValue, slow_ms: f64, own: &js_sys::Array) -> js_sys::Function;
 }
 
 /// At most this many origins are counted (requests to others count under the last slot's name).
@@ -30,6 +30,8 @@ pub struct OriginStats {
     /// network errors, timeouts and HTTP errors
     pub failed: u32,
     pub duration_ms: f64,
+    /// response bytes where `Content-Length` told
+    pub bytes: f64,
 }
 
 /// How a request ended, as js/net.js reports it.
@@ -87,9 +89,11 @@ fn str_arg(a: &js_sys::Array, i: u32) -> String {
 
 #[wasm_bindgen]
 impl Client {
-    /// Callback from js/net.js: `[api, method, url, status, ms, size, outcome, startEpochMs, traceId, spanId]`.
-    pub fn net(&self, args: js_sys::Array) {
-        self.core.net(&args);
+    /// Callback from js/net.js once a request has ended. `detail` is absent for a fast success that
+    /// is not traced (only the counts change), else `[api, method, url, outcome, startEpochMs,
+    /// traceId, spanId]`. `size` is the response's `Content-Length`, -1 when unknown.
+    pub fn net(&self, origin: String, ms: f64, status: u16, size: f64, detail: JsValue) {
+        self.core.net(origin, ms, status, size, detail);
     }
 }
 
@@ -111,29 +115,34 @@ impl Core {
         } else {
             JsValue::NULL
         };
-        self.keep_uninstall(patch(&self.sink, &tracing));
+        let own: js_sys::Array = match self.state.try_borrow() {
+            Ok(st) => st.urls.iter().map(|u| JsValue::from_str(u)).collect(),
+            Err(_) => js_sys::Array::new(),
+        };
+        self.keep_uninstall(patch(&self.sink, &tracing, f64::from(self.cfg.slow_request_ms), &own));
     }
 
-    pub fn net(&self, a: &js_sys::Array) {
-        let (api, method, raw_url) = (str_arg(a, 0), str_arg(a, 1), str_arg(a, 2));
-        let (status, ms, outcome) = (num_arg(a, 3) as u16, num_arg(a, 4).max(0.0), outcome(&str_arg(a, 6)));
-        let (at, trace, span) = (num_arg(a, 7), str_arg(a, 8), str_arg(a, 9));
+    pub fn net(&self, origin: String, ms: f64, status: u16, size: f64, detail: JsValue) {
+        let ms = ms.max(0.0);
+        let detail: Option<js_sys::Array> = detail.dyn_into().ok();
+        let (api, method, raw_url, outcome) = match &detail {
+            Some(a) => (str_arg(a, 0), str_arg(a, 1), str_arg(a, 2), outcome(&str_arg(a, 3))),
+            None => (String::new(), String::new(), String::new(), Outcome::Load),
+        };
         let xhr = api == "xhr";
-        let mut url = privacy::scrub_url(&raw_url, &self.cfg.scrub_params);
-        json::truncate(&mut url, 500);
         let records = classify(xhr, status, outcome, ms, self.cfg.slow_request_ms, &self.cfg.ignore_status);
         {
             let Ok(mut st) = self.state.try_borrow_mut() else { return self.count_internal_error() };
-            if st.shut || perf::is_own(&raw_url, &st.urls) {
+            // js/net.js leaves our endpoints out already; a detailed report is checked again here
+            if st.shut || detail.is_some() && perf::is_own(&raw_url, &st.urls) {
                 return;
             }
             if outcome != Outcome::Abort {
-                let o = origin(&url);
                 let len = st.requests.len();
-                let slot = match st.requests.iter().position(|r| r.origin == o) {
+                let slot = match st.requests.iter().position(|r| r.origin == origin) {
                     Some(i) => i,
                     None if len < MAX_ORIGINS => {
-                        st.requests.push(OriginStats { origin: String::from(o), ..OriginStats::default() });
+                        st.requests.push(OriginStats { origin: origin.clone(), ..OriginStats::default() });
                         len
                     }
                     None => len - 1,
@@ -142,10 +151,15 @@ impl Core {
                     r.count += 1;
                     r.failed += u32::from(records.iter().any(|r| r.0 != "slow_request"));
                     r.duration_ms += ms;
+                    r.bytes += size.max(0.0);
                 }
             }
         }
-        let method_up = if xhr || !method.is_empty() { method } else { String::from("GET") };
+        let Some(a) = detail else { return };
+        let (at, trace, span) = (num_arg(&a, 4), str_arg(&a, 5), str_arg(&a, 6));
+        let mut url = privacy::scrub_url(&raw_url, &self.cfg.scrub_params);
+        json::truncate(&mut url, 500);
+        let method_up = if method.is_empty() { String::from("GET") } else { method };
         for (kind, name, tail) in records {
             let mut message = method_up.clone();
             message.push(' ');
@@ -164,19 +178,19 @@ impl Core {
                 name: String::from(name),
                 message,
                 level: "error",
-                http: Some(Http { api: if xhr { "xhr" } else { "fetch" }, method: method_up.clone(), url: url.clone(), status, duration_ms: ms as u64 }),
+                http: Some(Http { api: if xhr { "xhr" } else { "fetch" }, method: method_up.clone(), url: url.clone(), status, duration_ms: ms as u64, size }),
                 timestamp_ms: now_ms() as u64,
                 ..ErrorRecord::default()
             });
         }
         if !trace.is_empty() {
-            self.span(&trace, &span, &method_up, &url, status, outcome, at, ms);
+            self.span(&trace, &span, &method_up, &url, status, outcome, at, ms, size);
         }
     }
 
     /// A client span for a traced request, on the events channel, close to OpenTelemetry's model.
     #[allow(clippy::too_many_arguments)]
-    fn span(&self, trace: &str, span: &str, method: &str, url: &str, status: u16, outcome: Outcome, at: f64, ms: f64) {
+    fn span(&self, trace: &str, span: &str, method: &str, url: &str, status: u16, outcome: Outcome, at: f64, ms: f64, size: f64) {
         let mut o = String::with_capacity(400);
         o.push_str("{\"type\":\"span\",\"data\":{");
         json::field_str(&mut o, "traceId", trace);
@@ -199,6 +213,10 @@ impl Core {
         json::field_str(&mut o, "url.full", url);
         if status > 0 {
             json::field_u64(&mut o, "http.response.status_code", u64::from(status));
+        }
+        if size >= 0.0 {
+            json::key(&mut o, "http.response.body.size");
+            json::float(&mut o, size);
         }
         if outcome != Outcome::Load {
             json::field_str(&mut o, "error.type", match outcome {
