@@ -92,7 +92,7 @@ export interface SightlineStats {
   /** resource timing per type (script, stylesheet, image, font, fetch, xhr, media, document, beacon, other) */
   resources: Partial<Record<string, { count: number; duration: number; bytes: number; cached: number }>>;
   /** fetch and XMLHttpRequest per origin (the page's aborts and the SDK's own requests are not counted) */
-  requests: Partial<Record<string, { count: number; failed: number; duration: number; bytes: number }>>;
+  requests: Partial<Record<string, { count: number; failed: number; aborted: number; duration: number; bytes: number }>>;
   /** the current page view: every metric carries it as `tags.pageViewId` */
   pageViewId: string;
   sessionId: string;

@@ -12,7 +12,7 @@
 const report = (sink, slowMs, rec, status, size, outcome) => {
   try {
     const ms = performance.now() - rec.t;
-    const detail = status >= 400 || outcome !== 'load' || ms > slowMs || rec.trace ? [rec.api, rec.method, rec.url, outcome, rec.at, rec.trace, rec.span] : undefined;
+    const detail = status >= 400 || outcome !== 'load' || ms > slowMs || rec.trace ? [rec.api, rec.method, rec.url, outcome, Date.now() - ms, rec.trace, rec.span] : undefined;
     if (sink.c) sink.c.net(rec.origin, ms, status, size, detail);
   } catch (e) {}
 };
@@ -44,7 +44,7 @@ export function patch(sink, tracing, slowMs, own) {
   const begin = (api, method, target) => {
     const url = new URL(target, location.href);
     if (own.includes(url.origin + url.pathname)) return null;
-    const rec = { api, method: String(method || 'GET').toUpperCase(), url: url.href, origin: url.origin, t: performance.now(), at: Date.now() };
+    const rec = { api, method: String(method || 'GET').toUpperCase(), url: url.href, origin: url.origin, t: performance.now() };
     if (tracing && Math.random() < sampleRate) {
       rec.trace = hex(16);
       rec.span = hex(8);

@@ -636,6 +636,7 @@ impl Core {
             o.push_str(":{");
             json::field_u64(&mut o, "count", u64::from(r.count));
             json::field_u64(&mut o, "failed", u64::from(r.failed));
+            json::field_u64(&mut o, "aborted", u64::from(r.aborted));
             json::key(&mut o, "duration");
             json::float(&mut o, r.duration_ms);
             json::key(&mut o, "bytes");

@@ -32,6 +32,8 @@ pub struct OriginStats {
     pub duration_ms: f64,
     /// response bytes where `Content-Length` told
     pub bytes: f64,
+    /// requests the page aborted (not counted in `count`, not errors)
+    pub aborted: u32,
 }
 
 /// How a request ended, as js/net.js reports it.
@@ -137,7 +139,7 @@ impl Core {
             if st.shut || detail.is_some() && perf::is_own(&raw_url, &st.urls) {
                 return;
             }
-            if outcome != Outcome::Abort {
+            {
                 let len = st.requests.len();
                 let slot = match st.requests.iter().position(|r| r.origin == origin) {
                     Some(i) => i,
@@ -147,7 +149,9 @@ impl Core {
                     }
                     None => len - 1,
                 };
-                if let Some(r) = st.requests.get_mut(slot) {
+                if let Some(r) = st.requests.get_mut(slot).filter(|_| outcome == Outcome::Abort) {
+                    r.aborted += 1;
+                } else if let Some(r) = st.requests.get_mut(slot) {
                     r.count += 1;
                     r.failed += u32::from(records.iter().any(|r| r.0 != "slow_request"));
                     r.duration_ms += ms;

@@ -112,6 +112,7 @@ test('the collector receives exactly the expected events', { timeout: 60000 }, a
   // 5 fetches and 3 XHRs to this origin: the abort and the collector's own /api/metrics are not counted
   assert.deepEqual(stats.requests[env.collector.url].count, 8, JSON.stringify(stats.requests));
   assert.deepEqual(stats.requests[env.collector.url].failed, 4);
+  assert.deepEqual(stats.requests[env.collector.url].aborted, 1);
   assert.deepEqual(log.pageErrors, []);
 });
 
