@@ -152,7 +152,8 @@ export function observe(sink) {
     else on(window, 'load', () => setTimeout(loaded));
   });
 
+  // a microtask later: the client is reachable through `sink.c` only once `start` has returned
   if (document.prerendering) on(document, 'prerenderingchange', start);
-  else start();
+  else Promise.resolve().then(start);
   return () => offs.forEach((off) => off());
 }

@@ -145,3 +145,16 @@ test('back/forward cache: the restored page starts every vital over, equal to we
   assert.notEqual(pick('LCP').tags.pageViewId, first.ours[0].tags.pageViewId, 'a restore is a new page view');
   assert.deepEqual(log.pageErrors, []);
 });
+
+test('a reload: the navigation type reaches every vital, as in web-vitals', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const { page, log } = await openVitalsPage();
+  await page.reload();
+  await waitFor(() => page.evaluate(() => window.__settled && typeof Sightline.stats() === 'object'), 'the reloaded page to settle');
+  await page.click('#slow');
+  await page.waitForTimeout(1500);
+  await leave(page);
+  const got = await reports('reload', 6);
+  assertSame(got, Object.keys(NAMES));
+  assert.deepEqual(log.pageErrors, []);
+});
