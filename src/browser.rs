@@ -36,6 +36,12 @@ extern "C" {
     pub fn num(v: f64) -> String;
 }
 
+/// The number at `i` of an argument array from the JS side (0 when it is not one).
+#[inline(never)]
+pub fn num_arg(a: &js_sys::Array, i: u32) -> f64 {
+    a.get(i).as_f64().unwrap_or(0.0)
+}
+
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }

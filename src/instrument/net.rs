@@ -4,7 +4,7 @@
 //! request counts, and a span for traced requests.
 use wasm_bindgen::prelude::*;
 
-use crate::browser::now_ms;
+use crate::browser::{now_ms, num_arg};
 use crate::client::{Client, Core};
 use crate::config::{Channel, Pattern};
 use crate::event::{ErrorRecord, Http};
@@ -77,11 +77,6 @@ pub fn origin(url: &str) -> &str {
     let start = json::find(url, "://").map_or(0, |i| i + 3);
     let end = url.get(start..).and_then(|rest| rest.bytes().position(|b| b == b'/' || b == b'?' || b == b'#')).map_or(url.len(), |i| start + i);
     url.get(..end).unwrap_or(url)
-}
-
-#[inline(never)]
-fn num_arg(a: &js_sys::Array, i: u32) -> f64 {
-    a.get(i).as_f64().unwrap_or(0.0)
 }
 
 #[inline(never)]

@@ -3,7 +3,7 @@
 //! values of one entry or page event, and this side turns them into metric records.
 use wasm_bindgen::prelude::*;
 
-use crate::browser::now_ms;
+use crate::browser::{now_ms, num_arg};
 use crate::client::{Client, Core};
 use crate::config::Channel;
 use crate::json;
@@ -48,11 +48,6 @@ fn nav_type(t: &str) -> &'static str {
 fn clip(mut s: String) -> String {
     json::truncate(&mut s, MAX_TAG);
     s
-}
-
-#[inline(never)]
-fn num_arg(a: &js_sys::Array, i: u32) -> f64 {
-    a.get(i).as_f64().unwrap_or(0.0)
 }
 
 #[inline(never)]
