@@ -60,10 +60,14 @@ export interface SightlineConfig {
   };
   health?: { enabled?: boolean; interval?: number; checks?: { storage?: boolean; memory?: boolean; collector?: boolean } };
   privacy?: {
+    /** mask e-mail addresses, JWT-like tokens and card numbers in messages, stacks and texts (default true; URLs are always masked) */
     maskText?: boolean;
     /** extra query-parameter names (substrings, case-insensitive) whose values are replaced by `[Filtered]` */
     scrubParams?: string[];
+    /** record a clicked element's visible text (default true; never from inputs, editable or `data-sightline-mask` regions) */
     clickText?: boolean;
+    /** the `data-*` attributes a click record may carry (default `data-testid`, `data-action`, `data-track`) */
+    dataAttributes?: string[];
   };
   /** Edit an event before it is queued, or return `null` to drop it. */
   beforeSend?: (event: Record<string, unknown>) => Record<string, unknown> | null | undefined | false;

@@ -52,6 +52,17 @@ struct Chan {
     plain: bool,
 }
 
+/// Page views, distinct pages and user actions seen by this page, and when the user last acted.
+#[derive(Default)]
+pub(crate) struct SessionActivity {
+    pub page_views: u32,
+    pub pages: Vec<String>,
+    pub actions: u32,
+    pub last_activity: f64,
+    /// numbers the page's events: batches can arrive out of order (a beacon overtakes a request)
+    pub seq: u32,
+}
+
 /// Counters for SDK self-diagnostics (`stats()`).
 #[derive(Default)]
 struct Diag {
@@ -71,10 +82,15 @@ pub(crate) struct State {
     /// This page view's id: every metric carries it.
     pub(crate) page_view: String,
     pub(crate) vitals: Vitals,
+    /// The page view the vitals belong to: the load's (or the back/forward-cache restore's), not a
+    /// later SPA route's.
+    pub(crate) vitals_view: String,
     /// Resource timing per type, for the dashboard.
     pub(crate) resources: perf::Breakdown,
     /// Requests per origin (fetch and XHR), for the dashboard and alerts.
     pub(crate) requests: Vec<net::OriginStats>,
+    /// What this page saw of the session, for `sessionSummary()`.
+    pub(crate) session: SessionActivity,
     /// The collector endpoints, absolute: our own requests are never recorded.
     pub(crate) urls: Vec<String>,
     pub(crate) rng: Rng,
@@ -145,10 +161,12 @@ impl Core {
             sampled,
             state: RefCell::new(State {
                 ctx,
-                page_view,
+                page_view: page_view.clone(),
                 vitals: Vitals::new("navigate", 0.0, f64::INFINITY),
+                vitals_view: page_view,
                 resources: perf::breakdown(),
                 requests: Vec::new(),
+                session: SessionActivity::default(),
                 urls,
                 chans,
                 dedupe: Dedupe::default(),
@@ -202,6 +220,10 @@ impl Core {
         }
     }
 
+    pub(crate) fn user_agent(&self) -> String {
+        self.state.try_borrow().map(|s| s.ctx.user_agent.clone()).unwrap_or_default()
+    }
+
     #[inline(never)]
     pub(crate) fn page_url(&self) -> String {
         privacy::scrub_url(&browser::href(), &self.cfg.scrub_params)
@@ -220,6 +242,11 @@ impl Core {
             return;
         }
         rec.clamp();
+        // privacy: e-mail addresses, tokens and card numbers never leave the page
+        if self.cfg.mask_text {
+            rec.message = privacy::masked(core::mem::take(&mut rec.message));
+            rec.stack = rec.stack.take().map(privacy::masked);
+        }
         if let Some(src) = &rec.source {
             rec.source = Some(privacy::scrub_url(src, &self.cfg.scrub_params));
         }

@@ -85,6 +85,7 @@ const SCHEMA: &[(&str, Kind)] = &[
     ("privacy.maskText", Kind::Bool),
     ("privacy.scrubParams", Kind::Strs),
     ("privacy.clickText", Kind::Bool),
+    ("privacy.dataAttributes", Kind::Strs),
     ("beforeSend", Kind::Func),
     ("onAlert", Kind::Func),
     ("onError", Kind::Func),
@@ -222,6 +223,8 @@ pub struct Config {
     pub health_interval_ms: u32,
     pub scrub_params: Vec<String>,
     pub click_text: bool,
+    /// `data-*` attributes a click record may carry
+    pub data_attributes: Vec<String>,
     pub mask_text: bool,
     pub before_send: Option<usize>,
     pub on_error: Option<usize>,
@@ -305,6 +308,10 @@ impl Config {
             health_interval_ms: n("health.interval", 60_000.0) as u32,
             scrub_params,
             click_text: b("privacy.clickText", true),
+            data_attributes: match get(v, "privacy.dataAttributes") {
+                Some(Val::Arr(items)) => items.iter().filter_map(|i| if let Val::Str(s) = i { Some(s.clone()) } else { None }).collect(),
+                _ => ["data-testid", "data-action", "data-track"].map(String::from).to_vec(),
+            },
             mask_text: b("privacy.maskText", true),
             before_send: f("beforeSend"),
             on_error: f("onError"),

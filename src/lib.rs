@@ -50,6 +50,7 @@ pub fn start_client(config: &JsValue, sink: JsValue) -> Result<client::Client, S
     core.install_hooks();
     core.install_perf();
     core.install_net();
+    core.install_ux();
     core.restore_pending();
     Ok(client::Client::new(core))
 }

@@ -1,12 +1,18 @@
-//! Scrubbing applied before anything is queued: secret-looking URL parameters.
+//! Scrubbing applied before anything is queued: secret-looking URL parameters, and e-mail
+//! addresses, JWT-like tokens and card numbers in any text.
 
 /// Parameter-name fragments that mark a value as secret (matched case-insensitively, as substrings).
 const SECRET_PARAMS: &[&str] = &["token", "password", "passwd", "secret", "auth", "key", "code", "session", "email", "signature", "sig"];
 pub const FILTERED: &str = "[Filtered]";
 
-/// Replaces values of secret-looking query and fragment parameters with `[Filtered]`.
+/// Replaces values of secret-looking query and fragment parameters with `[Filtered]`, then masks
+/// e-mail addresses, tokens and card numbers anywhere in the URL (see [`mask`]).
 /// `extra` holds additional lower-case name fragments from `privacy.scrubParams`.
 pub fn scrub_url(url: &str, extra: &[String]) -> String {
+    masked(filter_params(url, extra))
+}
+
+fn filter_params(url: &str, extra: &[String]) -> String {
     let Some(q) = url.bytes().position(|b| b == b'?' || b == b'#') else { return String::from(url) };
     let mut out = String::with_capacity(url.len());
     out.push_str(url.get(..q).unwrap_or(""));
@@ -28,6 +34,118 @@ pub fn scrub_url(url: &str, extra: &[String]) -> String {
         rest = rest.get(end..).unwrap_or("");
     }
     out
+}
+
+/// Replaces e-mail addresses with `[email]`, JWT-like tokens (`eyJ…` in three dot-separated
+/// base64url parts) with `[jwt]`, and card-like numbers (13 to 19 digits, spaces or dashes between
+/// groups, passing the Luhn check) with `[number]`. Returns `None` when there was nothing to mask.
+pub fn mask(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let found = if b.get(i) == Some(&b'@') {
+            email(b, i)
+        } else if b.get(i..i + 3) == Some(b"eyJ") && (i == 0 || !is_b64(b.get(i - 1).copied().unwrap_or(b' '))) {
+            jwt(b, i)
+        } else if b.get(i).is_some_and(u8::is_ascii_digit) && (i == 0 || !b.get(i - 1).is_some_and(u8::is_ascii_alphanumeric)) {
+            card(b, i)
+        } else {
+            None
+        };
+        match found {
+            Some((start, end, label)) if start >= copied => {
+                out.push_str(text.get(copied..start).unwrap_or(""));
+                out.push_str(label);
+                copied = end;
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(text.get(copied..).unwrap_or(""));
+    Some(out)
+}
+
+/// `mask`, or the text unchanged.
+pub fn masked(text: String) -> String {
+    mask(&text).unwrap_or(text)
+}
+
+fn is_b64(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
+}
+
+/// An address around the `@` at `at`: (start, end, label).
+fn email(b: &[u8], at: usize) -> Option<(usize, usize, &'static str)> {
+    let local = |c: u8| c.is_ascii_alphanumeric() || b"._%+-".contains(&c);
+    let mut start = at;
+    while start > 0 && b.get(start - 1).is_some_and(|c| local(*c)) {
+        start -= 1;
+    }
+    let mut end = at + 1;
+    let mut dot = 0;
+    while b.get(end).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'.') {
+        if b.get(end) == Some(&b'.') {
+            dot = end;
+        }
+        end += 1;
+    }
+    // a trailing dot ends the sentence, not the domain
+    while end > at + 1 && b.get(end - 1) == Some(&b'.') {
+        end -= 1;
+    }
+    let tld = b.get(dot + 1..end).unwrap_or(&[]);
+    (start < at && dot > at + 1 && dot < end && tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic)).then_some((start, end, "[email]"))
+}
+
+fn jwt(b: &[u8], start: usize) -> Option<(usize, usize, &'static str)> {
+    let mut end = start;
+    let mut parts = 1;
+    let mut len = 0;
+    while let Some(&c) = b.get(end) {
+        if c == b'.' && len >= 4 && parts < 3 && b.get(end + 1).is_some_and(|n| is_b64(*n)) {
+            parts += 1;
+            len = 0;
+        } else if is_b64(c) {
+            len += 1;
+        } else {
+            break;
+        }
+        end += 1;
+    }
+    (parts == 3 && len >= 4).then_some((start, end, "[jwt]"))
+}
+
+fn card(b: &[u8], start: usize) -> Option<(usize, usize, &'static str)> {
+    let mut digits: Vec<u8> = Vec::with_capacity(19);
+    let mut end = start;
+    let mut last_digit_end = start;
+    while let Some(&c) = b.get(end) {
+        if c.is_ascii_digit() {
+            digits.push(c - b'0');
+            last_digit_end = end + 1;
+            if digits.len() > 19 {
+                return None;
+            }
+        } else if !((c == b' ' || c == b'-') && b.get(end + 1).is_some_and(u8::is_ascii_digit) && b.get(end.wrapping_sub(1)).is_some_and(u8::is_ascii_digit)) {
+            break;
+        }
+        end += 1;
+    }
+    if digits.len() < 13 || b.get(last_digit_end).is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    // Luhn: from the right, double every second digit
+    let sum: u32 = digits.iter().rev().enumerate().map(|(i, &d)| {
+        let d = u32::from(d);
+        if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }
+    }).sum();
+    (sum % 10 == 0).then_some((start, last_digit_end, "[number]"))
 }
 
 fn is_secret(name: &str, extra: &[String]) -> bool {
@@ -57,5 +175,28 @@ mod tests {
         assert_eq!(scrub_url("/r?password=", &[]), "/r?password=");
         assert_eq!(scrub_url("/ü?tökén=ä", &[]), "/ü?tökén=ä");
         assert_eq!(scrub_url("/x?token=1#auth=2", &[]), "/x?token=[Filtered]#auth=[Filtered]");
+    }
+
+    #[test]
+    fn masks_emails_tokens_and_card_numbers() {
+        let m = |s: &str| mask(s).unwrap_or_else(|| s.to_string());
+        assert_eq!(m("no secrets here, 42 of them"), "no secrets here, 42 of them");
+        assert_eq!(mask("plain"), None);
+        assert_eq!(m("mail jane.doe+x@shop.example.com now."), "mail [email] now.");
+        assert_eq!(m("a@b is not, @home neither, x@y.c too short"), "a@b is not, @home neither, x@y.c too short");
+        assert_eq!(
+            m("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end"),
+            "Bearer [jwt] end"
+        );
+        assert_eq!(m("eyJnot a token"), "eyJnot a token");
+        assert_eq!(m("card 4111 1111 1111 1111, exp 12/30"), "card [number], exp 12/30");
+        assert_eq!(m("card 4111-1111-1111-1111"), "card [number]");
+        assert_eq!(m("id 4111111111111111."), "id [number].");
+        // not Luhn-valid, too short, or part of a longer token: kept
+        assert_eq!(m("ts 1795720546202 and 4111111111111112"), "ts 1795720546202 and 4111111111111112");
+        assert_eq!(m("order 123456789012"), "order 123456789012");
+        assert_eq!(m("v4111111111111111"), "v4111111111111111");
+        assert_eq!(m("https://x.io/u/jane@x.io/p?card=4111111111111111"), "https://x.io/u/[email]/p?card=[number]");
+        assert_eq!(m("ünï jane@x.io ✓"), "ünï [email] ✓");
     }
 }

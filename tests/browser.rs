@@ -488,3 +488,17 @@ async fn fetch_and_xhr_through_the_page_globals_are_recorded_and_shutdown_restor
     assert!(Object::is(&get(&w, "fetch"), &native_fetch), "shutdown restores fetch");
     assert!(Object::is(&get(&proto, "open"), &native_open), "and XMLHttpRequest.prototype.open");
 }
+
+// ---- privacy (src/privacy.rs) ----
+
+#[wasm_bindgen_test]
+async fn emails_tokens_and_card_numbers_never_reach_the_collector() {
+    let c = start(&[]);
+    let marker = unique("privacy");
+    c.capture_message(format!("{marker} jane.doe@shop.example.com paid with 4111 1111 1111 1111 using eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"), None);
+    assert!(flush(&c).await);
+    let got = received(&marker).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(get(&got[0], "data.message").as_string().unwrap(), format!("{marker} [email] paid with [number] using [jwt]"));
+    c.shutdown();
+}

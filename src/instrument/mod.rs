@@ -2,3 +2,4 @@
 pub mod errors;
 pub mod perf;
 pub mod net;
+pub mod ux;

@@ -89,6 +89,7 @@ impl Core {
                 // a page restored from the back/forward cache is a new page view
                 st.page_view.clear();
                 json::hex64(&mut st.page_view, st.rng.next_u64());
+                st.vitals_view = st.page_view.clone();
             }
             let v = &mut st.vitals;
             match kind {
@@ -165,7 +166,7 @@ impl Core {
                 if !second.is_empty() {
                     rec.tag(second, &m.attr.1);
                 }
-                rec.tag("pageViewId", &st.page_view).tag("url", &url);
+                rec.tag("pageViewId", &st.vitals_view).tag("url", &url);
                 out.push(rec.finish(Some((vitals::rating(r.metric, r.value), r.delta))));
             }
             for mut rec in recs {

@@ -33,6 +33,7 @@ pub fn render(counts: &Map<String, Value>, errors: &[StoredEvent], metrics: &[St
         "</style></head><body>\n<h1>Sightline dev collector</h1>\n",
         "<p>Demos: <a href=\"/examples/script-tag/\">script tag</a> · ",
         "<a href=\"/examples/npm-app/\">npm app</a> · ",
+        "<a href=\"/examples/spa/\">single-page app</a> · ",
         "Data: <a href=\"/api/stats\">/api/stats</a> · <a href=\"/api/events?limit=100\">/api/events</a></p>\n",
         "<h2>Events per channel</h2>\n<table><tr><th>channel</th><th>events</th></tr>\n",
     ));

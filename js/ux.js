@@ -1,0 +1,145 @@
+// The user-experience instrumentation's page side, imported by the wasm (src/instrument/ux.rs):
+// page views and SPA route changes (history wrappers, popstate, hashchange), clicks and rage
+// clicks, form submits, scroll depth and visibility. Listeners are passive and capturing. A click
+// costs the page one array push: describing the element and crossing into the wasm happen in a
+// later task, for a batch of clicks at once.
+
+import { selector } from './perf.js';
+
+// kinds, as src/instrument/ux.rs numbers them
+const PAGE_VIEW = 0, ROUTE = 1, CLICK = 2, SUBMIT = 3, SCROLL = 4, VISIBILITY = 5;
+
+/** Where text is never read: form fields, editable regions, and anything marked for masking. */
+const NO_TEXT = 'input,textarea,select,[contenteditable]:not([contenteditable="false"]),[data-sightline-mask]';
+
+/**
+ * `[tag, id, selector, classes, text, dataJson]` of a clicked element. `text` is the visible text,
+ * whitespace folded, at most 100 characters, and empty where it is never taken or when
+ * `clickText` is off; `dataJson` holds the allow-listed `data-*` attributes.
+ */
+export function describeElement(el, clickText, dataAttrs) {
+  let text = '';
+  if (clickText && !el.closest(NO_TEXT) && !el.isContentEditable && !el.querySelector(NO_TEXT)) {
+    text = (el.innerText || el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 100);
+  }
+  const data = {};
+  for (const name of dataAttrs) if (el.hasAttribute(name)) data[name] = String(el.getAttribute(name)).slice(0, 100);
+  return [el.localName, el.id, selector(el), [...el.classList].join(' ').slice(0, 200), text, JSON.stringify(data)];
+}
+
+/**
+ * Starts tracking for `sink.c`: `clickText` (privacy.clickText), `dataAttrs` (allow-listed `data-*`
+ * names). Returns the function that removes everything and puts the history methods back (unless
+ * something replaced them since).
+ */
+export function track(sink, clickText, dataAttrs) {
+  const offs = [];
+  let pending = []; // clicks not described yet: [element, time]
+  let streak = { el: null, first: 0, count: 0 };
+  const send = (kind, args) => {
+    // clicks waiting to be described go first: they happened before whatever this is
+    if (kind !== CLICK && pending.length) flushClicks();
+    try {
+      if (sink.c) sink.c.ux(kind, args);
+    } catch (e) {}
+  };
+  const on = (target, type, fn) => {
+    const guarded = (ev) => {
+      try {
+        fn(ev);
+      } catch (e) {}
+    };
+    target.addEventListener(type, guarded, { capture: true, passive: true });
+    offs.push(() => target.removeEventListener(type, guarded, { capture: true, passive: true }));
+  };
+
+  // page views: the load, then every change of URL by the history API, back/forward or the hash
+  let current = location.href;
+  let scrolled = 0; // the deepest scroll milestone reported in this view
+  const nav = performance.getEntriesByType('navigation')[0];
+  const view = (how) => {
+    const from = current;
+    current = location.href;
+    if (how !== 'load') {
+      if (from === current) return;
+      send(ROUTE, [from, current, how]);
+    }
+    scrolled = 0;
+    const loadTime = how === 'load' && nav ? nav.loadEventEnd || nav.domContentLoadedEventEnd || 0 : 0;
+    send(PAGE_VIEW, [current, document.title, how === 'load' ? document.referrer : from, loadTime, innerWidth, innerHeight, how]);
+  };
+  for (const method of ['pushState', 'replaceState']) {
+    const original = history[method];
+    const wrapper = function () {
+      const result = original.apply(this, arguments);
+      try {
+        view(method);
+      } catch (e) {}
+      return result;
+    };
+    Object.defineProperty(wrapper, 'name', { value: original.name });
+    Object.defineProperty(wrapper, 'length', { value: original.length });
+    history[method] = wrapper;
+    offs.push(() => history[method] === wrapper && (history[method] = original));
+  }
+  on(window, 'popstate', () => view('popstate'));
+  on(window, 'hashchange', () => view('hashchange'));
+  // the load's page view once the page has loaded (and, at the earliest, a microtask after this
+  // returns: the client is reachable through `sink.c` only then)
+  const loaded = () => {
+    try {
+      view('load');
+    } catch (e) {}
+  };
+  if (document.readyState === 'complete') Promise.resolve().then(loaded);
+  else on(window, 'load', () => setTimeout(loaded));
+
+  // clicks: kept as (element, time) and described in a later task; 3 or more on one element
+  // within a second make a rage click
+  function flushClicks() {
+    const batch = pending;
+    pending = [];
+    for (const [el, at] of batch) {
+      if (streak.el === el && at - streak.first < 1000) streak.count++;
+      else streak = { el, first: at, count: 1 };
+      send(CLICK, [...describeElement(el, clickText, dataAttrs), streak.count]);
+    }
+  }
+  on(document, 'click', (ev) => {
+    const el = ev.target;
+    if (!el || el.nodeType !== 1 || pending.length >= 100) return;
+    if (pending.push([el, ev.timeStamp]) === 1) setTimeout(flushClicks);
+  });
+
+  on(document, 'submit', (ev) => {
+    const form = ev.target;
+    if (!form || form.localName !== 'form') return;
+    const action = form.getAttribute('action');
+    send(SUBMIT, [form.id, action ? new URL(action, location.href).href : location.href, (form.getAttribute('method') || 'get').toLowerCase(), form.elements.length]);
+  });
+
+  // scroll depth milestones, at most once per animation frame
+  let frame = 0;
+  on(window, 'scroll', () => {
+    if (frame) return;
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      const doc = document.documentElement;
+      const depth = doc.scrollHeight <= innerHeight ? 100 : ((scrollY + innerHeight) / doc.scrollHeight) * 100;
+      for (const m of [25, 50, 75, 100]) {
+        if (m > scrolled && depth >= m - 0.5) {
+          scrolled = m;
+          send(SCROLL, [m]);
+        }
+      }
+    });
+  });
+
+  // on window, capturing: before the page-hide flush of js/hooks.js, so page_hidden goes with it
+  on(window, 'visibilitychange', () => send(VISIBILITY, [document.visibilityState === 'hidden']));
+
+  return () => {
+    if (frame) cancelAnimationFrame(frame);
+    offs.splice(0).forEach((off) => off());
+  };
+}
