@@ -275,7 +275,17 @@ impl Core {
                 }
             }
         };
-        let frames = parse(event::MAX_FRAMES);
+        let mut frames = parse(event::MAX_FRAMES);
+        // script URLs in the stack carry the page's query strings too: scrub them there as well
+        for f in frames.iter_mut() {
+            let clean = privacy::scrub_url(&f.file, &self.cfg.scrub_params);
+            if clean != f.file {
+                if let Some(s) = rec.stack.as_mut() {
+                    *s = json::replace_all(s, &f.file, &clean);
+                }
+                f.file = clean;
+            }
+        }
         let page_url = self.page_url();
         let encoded = {
             let Ok(mut s) = self.state.try_borrow_mut() else { return self.count_internal_error() };

@@ -163,6 +163,19 @@ pub fn truncate(s: &mut String, max: usize) {
     }
 }
 
+/// `hay` with every `from` replaced by `to` (a plain loop over [`find`]).
+pub fn replace_all(hay: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(hay.len());
+    let mut rest = hay;
+    while let Some(i) = find(rest, from).filter(|_| !from.is_empty()) {
+        out.push_str(rest.get(..i).unwrap_or(""));
+        out.push_str(to);
+        rest = rest.get(i + from.len()..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Byte offset of the first `needle` in `hay`. A plain loop: std's two-way searcher costs ~2 KB of wasm.
 pub fn find(hay: &str, needle: &str) -> Option<usize> {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
@@ -229,6 +242,14 @@ pub fn num(s: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn replaces_every_occurrence() {
+        assert_eq!(replace_all("a?t=1 b a?t=1", "a?t=1", "a?t=X"), "a?t=X b a?t=X");
+        assert_eq!(replace_all("none here", "zz", "y"), "none here");
+        assert_eq!(replace_all("ééé", "é", "e"), "eee");
+        assert_eq!(replace_all("abc", "", "x"), "abc");
+    }
+
     #[test]
     fn substring_search() {
         assert_eq!(super::find("abcabc", "bc"), Some(1));
