@@ -36,6 +36,7 @@ demo: build collector
 bench: build
 	@bench/run.sh $(ARGS)
 	@node bench/net-overhead.mjs
+	@node bench/click-overhead.mjs
 
 clean:
 	rm -rf build pkg dist target/wasm32-unknown-unknown examples/npm-app/dist

@@ -99,17 +99,21 @@ export function track(sink, clickText, dataAttrs) {
   function flushClicks() {
     const batch = pending;
     pending = [];
-    for (const [el, at] of batch) {
-      if (streak.el === el && at - streak.first < 1000) streak.count++;
-      else streak = { el, first: at, count: 1 };
-      send(CLICK, [...describeElement(el, clickText, dataAttrs), streak.count]);
-    }
+    try {
+      for (const [el, at] of batch) {
+        if (!el || el.nodeType !== 1) continue;
+        if (streak.el === el && at - streak.first < 1000) streak.count++;
+        else streak = { el, first: at, count: 1 };
+        send(CLICK, [...describeElement(el, clickText, dataAttrs), streak.count]);
+      }
+    } catch (e) {}
   }
-  on(document, 'click', (ev) => {
-    const el = ev.target;
-    if (!el || el.nodeType !== 1 || pending.length >= 100) return;
-    if (pending.push([el, ev.timeStamp]) === 1) setTimeout(flushClicks);
-  });
+  // the one listener on the page's click path: no wrapper, no allocation but the entry
+  const onClick = (ev) => {
+    if (pending.length < 100 && pending.push([ev.target, ev.timeStamp]) === 1) setTimeout(flushClicks);
+  };
+  document.addEventListener('click', onClick, { capture: true, passive: true });
+  offs.push(() => document.removeEventListener('click', onClick, { capture: true, passive: true }));
 
   on(document, 'submit', (ev) => {
     const form = ev.target;

@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 what=${1:-all}
 # The test runner would pick geckodriver first if one is on PATH (TOOLCHAIN.md): name Chromium's.
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+# The browser suite runs in one page for about 15 s; the runner's default limit is 20 s, which a busy
+# machine overruns ("Failed to detect test as having been run").
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-180}
 WASM_TEST_PORT=${SIGHTLINE_WASM_TEST_PORT:-18123}
 COLLECTOR=target/release/sightline-collector
 

@@ -502,3 +502,44 @@ async fn emails_tokens_and_card_numbers_never_reach_the_collector() {
     assert_eq!(get(&got[0], "data.message").as_string().unwrap(), format!("{marker} [email] paid with [number] using [jwt]"));
     c.shutdown();
 }
+// ---- user experience (js/ux.js + src/instrument/ux.rs) ----
+
+/// Stored events-channel records of this page view whose `data.action` (or type) is `what`.
+async fn ux_events(pv: &str) -> Vec<JsValue> {
+    let r = fetch_json(&format!("{COLLECTOR}/api/events?channel=events&limit=10000"), None).await;
+    let events: js_sys::Array = get(&r, "events").dyn_into().unwrap();
+    events.iter().map(|e| get(&e, "data.data")).filter(|d| get(d, "pageViewId").as_string().as_deref() == Some(pv)).collect()
+}
+
+#[wasm_bindgen_test]
+async fn clicks_and_history_route_changes_are_recorded_and_shutdown_restores_history() {
+    let w = web_sys::window().unwrap();
+    let history: JsValue = w.history().unwrap().into();
+    let native_push = get(&history, "pushState");
+    let c = start(&[]);
+    assert!(!Object::is(&get(&history, "pushState"), &native_push), "pushState is wrapped");
+    let doc = w.document().unwrap();
+    let button = doc.create_element("button").unwrap();
+    button.set_id("ux-test-button");
+    button.set_text_content(Some("Mail jane.doe@example.com"));
+    doc.body().unwrap().append_child(&button).unwrap();
+    let first_view = page_view(&c);
+    button.dyn_ref::<web_sys::HtmlElement>().unwrap().click();
+    sleep(50).await; // clicks are described in a later task
+    let push: js_sys::Function = get(&history, "pushState").dyn_into().unwrap();
+    let original = w.location().href().unwrap();
+    push.call3(&history, &JsValue::NULL, &"".into(), &"#ux-route".into()).unwrap();
+    let second_view = page_view(&c);
+    assert_ne!(first_view, second_view, "a route change starts a page view");
+    assert!(flush(&c).await, "{}", c.stats());
+    let before = ux_events(&first_view).await;
+    let click = before.iter().find(|d| get(d, "action").as_string().as_deref() == Some("click")).expect("the click");
+    assert_eq!(get(click, "element.id").as_string().as_deref(), Some("ux-test-button"));
+    assert_eq!(get(click, "element.text").as_string().as_deref(), Some("Mail [email]"));
+    let after = ux_events(&second_view).await;
+    assert!(after.iter().any(|d| get(d, "navigation").as_string().as_deref() == Some("pushState")), "the route's page view");
+    c.shutdown();
+    assert!(Object::is(&get(&history, "pushState"), &native_push), "shutdown restores pushState");
+    push.call3(&history, &JsValue::NULL, &"".into(), &original.into()).unwrap();
+    button.remove();
+}
