@@ -47,6 +47,7 @@ function monitor(client, sink) {
     setTag: safe((key, value) => client.setTag(String(key), String(value))),
     flush: safe(() => client.flush(), Promise.resolve(true)),
     stats: safe(() => JSON.parse(client.stats())),
+    sessionSummary: safe(() => JSON.parse(client.sessionSummary())),
     shutdown: safe(() => {
       live = false;
       client.shutdown();

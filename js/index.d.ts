@@ -20,8 +20,17 @@ export interface SightlineConfig {
   environment?: string;
   /** Your build version; sent as `buildVersion`. */
   release?: string;
-  /** Share of sessions kept, 0..1 (default 1). Decided once per tab session. */
+  /**
+   * Share of sessions kept, 0..1 (default 1), decided once when a session starts. An unsampled
+   * session sends nothing; every method still works.
+   */
   sampleRate?: number;
+  /**
+   * A session lives in the tab (sessionStorage: reloads and same-tab navigations continue it) and
+   * ends after `timeout` ms without user activity (default 30 minutes) or once it is `maxDuration`
+   * ms old (default 4 hours); the next user activity or error starts a new one.
+   */
+  session?: { timeout?: number; maxDuration?: number };
   /**
    * Performance monitoring: navigation and resource timing, long tasks, long animation frames and the
    * web vitals (LCP, CLS, INP, FCP, TTFB, FID) as Google's web-vitals library defines them.
@@ -103,6 +112,26 @@ export interface SightlineStats {
   sampled: boolean;
 }
 
+/** The tab's session so far (all its page loads). */
+export interface SessionSummary {
+  sessionId: string;
+  /** ms since the session started */
+  duration: number;
+  pageViews: number;
+  /** clicks and form submits */
+  userActions: number;
+  /**
+   * 0..100: `min(40, 2 × minutes) + min(30, 10 × pageViews) + min(30, 5 × userActions per minute)`,
+   * the rate taken over at least one minute
+   */
+  engagementScore: number;
+  /** distinct pages (origin and path) viewed, at most 100 */
+  uniquePages: number;
+  sampled: boolean;
+  /** ISO time the session started */
+  startedAt: string;
+}
+
 /** The running SDK. No method ever throws. */
 export interface Monitor {
   /** Records an error (any thrown value) with optional JSON-serialisable context. */
@@ -114,6 +143,7 @@ export interface Monitor {
   /** Sends everything queued; resolves `true` when all was delivered, `false` when some stays queued for retry. */
   flush(): Promise<boolean>;
   stats(): SightlineStats | undefined;
+  sessionSummary(): SessionSummary | undefined;
   /** Hands queued events to the browser, then removes every listener and timer the SDK installed. */
   shutdown(): void;
 }

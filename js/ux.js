@@ -40,7 +40,11 @@ export function track(sink, clickText, dataAttrs) {
     // clicks waiting to be described go first: they happened before whatever this is
     if (kind !== CLICK && pending.length) flushClicks();
     try {
-      if (sink.c) sink.c.ux(kind, args);
+      const c = sink.c;
+      if (!c) return;
+      // user activity after the session ended: the next session starts with a view of this page
+      if (kind !== PAGE_VIEW && !(kind === VISIBILITY && args[0]) && c.sessionEnded()) view('session');
+      c.ux(kind, args);
     } catch (e) {}
   };
   const on = (target, type, fn) => {
@@ -57,16 +61,19 @@ export function track(sink, clickText, dataAttrs) {
   let current = location.href;
   let scrolled = 0; // the deepest scroll milestone reported in this view
   const nav = performance.getEntriesByType('navigation')[0];
+  // `how`: load, pushState, replaceState, popstate, hashchange, or session (the same page, viewed
+  // again by the session that starts with user activity after the last one ended)
   const view = (how) => {
     const from = current;
     current = location.href;
-    if (how !== 'load') {
+    const load = how === 'load';
+    if (!load && how !== 'session') {
       if (from === current) return;
       send(ROUTE, [from, current, how]);
     }
     scrolled = 0;
-    const loadTime = how === 'load' && nav ? nav.loadEventEnd || nav.domContentLoadedEventEnd || 0 : 0;
-    send(PAGE_VIEW, [current, document.title, how === 'load' ? document.referrer : from, loadTime, innerWidth, innerHeight, how]);
+    const loadTime = load && nav ? nav.loadEventEnd || nav.domContentLoadedEventEnd || 0 : 0;
+    send(PAGE_VIEW, [current, document.title, load ? document.referrer : from, loadTime, innerWidth, innerHeight, how]);
   };
   for (const method of ['pushState', 'replaceState']) {
     const original = history[method];

@@ -9,7 +9,8 @@ use wasm_bindgen::JsCast;
 use crate::browser::{self, now_ms, Rng};
 use crate::config::{Channel, Config, Pattern, CHANNELS};
 use crate::event::{self, Context, Dedupe, ErrorRecord, Seen};
-use crate::instrument::{errors, net};
+use crate::instrument::{self, errors, net};
+use crate::session::Session;
 use crate::json;
 use crate::perf;
 use crate::pipeline::{batch, queue::Queue, retry};
@@ -26,7 +27,6 @@ pub const KEEPALIVE_BUDGET: usize = 60_000;
 /// Bound of what is kept in localStorage for the next page load.
 pub const PERSIST_MAX_BYTES: usize = 256 * 1024;
 pub const PERSIST_KEY: &str = "sightline:pending";
-const SESSION_KEY: &str = "sightline:session";
 /// How many of the newest queued errors a repeat looks through to fold its count in.
 const FOLD_SEARCH: usize = 8;
 /// A delay meaning "a full batch is waiting: send now, not on a timer".
@@ -52,17 +52,6 @@ struct Chan {
     plain: bool,
 }
 
-/// Page views, distinct pages and user actions seen by this page, and when the user last acted.
-#[derive(Default)]
-pub(crate) struct SessionActivity {
-    pub page_views: u32,
-    pub pages: Vec<String>,
-    pub actions: u32,
-    pub last_activity: f64,
-    /// numbers the page's events: batches can arrive out of order (a beacon overtakes a request)
-    pub seq: u32,
-}
-
 /// Counters for SDK self-diagnostics (`stats()`).
 #[derive(Default)]
 struct Diag {
@@ -78,7 +67,7 @@ struct Diag {
 }
 
 pub(crate) struct State {
-    ctx: Context,
+    pub(crate) ctx: Context,
     /// This page view's id: every metric carries it.
     pub(crate) page_view: String,
     pub(crate) vitals: Vitals,
@@ -89,8 +78,11 @@ pub(crate) struct State {
     pub(crate) resources: perf::Breakdown,
     /// Requests per origin (fetch and XHR), for the dashboard and alerts.
     pub(crate) requests: Vec<net::OriginStats>,
-    /// What this page saw of the session, for `sessionSummary()`.
-    pub(crate) session: SessionActivity,
+    /// The tab's session (see src/instrument/session.rs), and when it was last saved.
+    pub(crate) session: Session,
+    pub(crate) session_saved: f64,
+    /// Numbers this page's events: batches can arrive out of order (a beacon overtakes a request).
+    pub(crate) seq: u32,
     /// The collector endpoints, absolute: our own requests are never recorded.
     pub(crate) urls: Vec<String>,
     pub(crate) rng: Rng,
@@ -110,7 +102,6 @@ pub struct Core {
     pub(crate) regexes: Vec<js_sys::RegExp>,
     /// `fetch` as it was when we started, so our own requests bypass any wrapper (ours included).
     fetch: JsValue,
-    pub(crate) sampled: bool,
     pub(crate) state: RefCell<State>,
     /// Each removes page hooks (js/hooks.js, js/perf.js) when called.
     uninstall: RefCell<Vec<js_sys::Function>>,
@@ -129,7 +120,7 @@ impl Core {
     pub fn new(cfg: Config, funcs: Vec<js_sys::Function>, regexes: Vec<js_sys::RegExp>, urls: Vec<String>, sink: JsValue) -> Core {
         let fetch = browser::native_fetch();
         let mut rng = Rng::seeded();
-        let (session_id, sampled) = session(&mut rng, cfg.sample_rate);
+        let session = instrument::session::load(&mut rng, &cfg);
         let user_agent = browser::agent();
         let mut page_view = String::with_capacity(16);
         json::hex64(&mut page_view, rng.next_u64());
@@ -147,7 +138,7 @@ impl Core {
             })
             .collect();
         let ctx = Context {
-            session_id,
+            session_id: session.id.clone(),
             release: cfg.release.clone(),
             environment: cfg.environment.clone(),
             user_agent,
@@ -158,7 +149,6 @@ impl Core {
             funcs,
             regexes,
             fetch,
-            sampled,
             state: RefCell::new(State {
                 ctx,
                 page_view: page_view.clone(),
@@ -166,7 +156,9 @@ impl Core {
                 vitals_view: page_view,
                 resources: perf::breakdown(),
                 requests: Vec::new(),
-                session: SessionActivity::default(),
+                session_saved: session.start,
+                session,
+                seq: 0,
                 urls,
                 chans,
                 dedupe: Dedupe::default(),
@@ -238,7 +230,8 @@ impl Core {
 
     /// The error processor: ignore rules, dedupe, encode with context, `beforeSend`, enqueue.
     pub fn record_error(&self, mut rec: ErrorRecord) {
-        if !self.sampled || self.ignored(&rec.message) {
+        self.renew_if_expired();
+        if !self.sampled() || self.ignored(&rec.message) {
             return;
         }
         rec.clamp();
@@ -329,6 +322,10 @@ impl Core {
     /// anything else on the channel's interval.
     #[inline(never)]
     pub fn enqueue(&self, ch: Channel, item: String, urgent: bool) {
+        // an unsampled session sends nothing
+        if !self.sampled() {
+            return;
+        }
         let (delay, overflowed) = {
             let Ok(mut s) = self.state.try_borrow_mut() else { return self.count_internal_error() };
             let Some(c) = s.chans.get_mut(ch as usize) else { return };
@@ -379,7 +376,7 @@ impl Core {
 
     /// Starts sending one batch of `ch`; false when there is nothing to send, a request is already
     /// in flight, or the channel is backing off (unless `ignore_backoff`).
-    fn send_next(&self, ch: Channel, ignore_backoff: bool) -> bool {
+    pub(crate) fn send_next(&self, ch: Channel, ignore_backoff: bool) -> bool {
         let (url, body, keepalive) = {
             let Ok(mut s) = self.state.try_borrow_mut() else { return false };
             let session_id = s.ctx.session_id.clone();
@@ -520,6 +517,7 @@ impl Core {
     /// `fetch`); a channel that is backing off, and anything the browser refuses, goes to localStorage
     /// and is sent on the next page load.
     pub fn page_hidden(&self) {
+        self.save_session();
         let mut persist: Vec<(usize, Vec<String>)> = Vec::new();
         let mut batches: Vec<(String, String, usize, Vec<String>)> = Vec::new();
         {
@@ -684,7 +682,7 @@ impl Core {
         json::field_str(&mut o, "pageViewId", &s.page_view);
         json::field_str(&mut o, "sessionId", &s.ctx.session_id);
         json::key(&mut o, "sampled");
-        o.push_str(if self.sampled { "true" } else { "false" });
+        o.push_str(if s.session.sampled { "true" } else { "false" });
         o.push('}');
         o
     }
@@ -740,25 +738,6 @@ fn save_pending(batches: &[(usize, Vec<String>)]) {
             return;
         }
     }
-}
-
-/// The tab's session id and sampling decision, kept in sessionStorage (in memory when it throws).
-fn session(rng: &mut Rng, sample_rate: f64) -> (String, bool) {
-    if let Some(saved) = browser::storage_get(true, SESSION_KEY) {
-        if let Some((id, flag)) = json::split_at_byte(&saved, b'.') {
-            if id.len() == 32 {
-                return (String::from(id), flag == "1");
-            }
-        }
-    }
-    let mut id = String::with_capacity(34);
-    json::hex64(&mut id, rng.next_u64());
-    json::hex64(&mut id, rng.next_u64());
-    let sampled = rng.unit() < sample_rate;
-    let mut saved = id.clone();
-    saved.push_str(if sampled { ".1" } else { ".0" });
-    let _ = browser::storage_set(true, SESSION_KEY, &saved);
-    (id, sampled)
 }
 
 #[wasm_bindgen]

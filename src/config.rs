@@ -39,6 +39,7 @@ enum Kind {
 }
 
 const MS: Kind = Kind::Num(0.0, 86_400_000.0, false, "a number of milliseconds from 0 to 86400000");
+const SESSION_MS: Kind = Kind::Num(1000.0, 86_400_000.0, false, "a number of milliseconds from 1000 to 86400000");
 const RATE: Kind = Kind::Num(0.0, 1.0, false, "a number from 0 to 1");
 
 const SCHEMA: &[(&str, Kind)] = &[
@@ -52,6 +53,9 @@ const SCHEMA: &[(&str, Kind)] = &[
     ("environment", Kind::Str),
     ("release", Kind::Str),
     ("sampleRate", RATE),
+    ("session", Kind::Obj),
+    ("session.timeout", SESSION_MS),
+    ("session.maxDuration", SESSION_MS),
     ("metrics", Kind::Obj),
     ("metrics.enabled", Kind::Bool),
     ("metrics.interval", MS),
@@ -202,6 +206,9 @@ pub struct Config {
     pub environment: Option<String>,
     pub release: Option<String>,
     pub sample_rate: f64,
+    /// A session ends after this long without user activity, or once it is this old.
+    pub session_timeout_ms: f64,
+    pub session_max_ms: f64,
     pub metrics_enabled: bool,
     pub metrics_interval_ms: u32,
     pub slow_resource_ms: u32,
@@ -289,6 +296,8 @@ impl Config {
             environment: s("environment"),
             release: s("release"),
             sample_rate: n("sampleRate", 1.0),
+            session_timeout_ms: n("session.timeout", 1_800_000.0),
+            session_max_ms: n("session.maxDuration", 14_400_000.0),
             metrics_enabled: b("metrics.enabled", true),
             metrics_interval_ms: n("metrics.interval", 30_000.0) as u32,
             slow_resource_ms: n("metrics.slowResourceMs", 1_000.0) as u32,
@@ -388,6 +397,7 @@ mod tests {
         assert_eq!(c.endpoints[0], "/api/errors");
         assert_eq!(c.endpoints[2], "/api/analytics/events");
         assert_eq!(c.sample_rate, 1.0);
+        assert_eq!((c.session_timeout_ms, c.session_max_ms), (1_800_000.0, 14_400_000.0));
     }
 
     #[test]
@@ -399,6 +409,9 @@ mod tests {
             ("environment", s("prod")),
             ("release", s("1.2.3")),
             ("sampleRate", Val::Num(0.5)),
+            ("session", Val::Obj),
+            ("session.timeout", Val::Num(60_000.0)),
+            ("session.maxDuration", Val::Num(3_600_000.0)),
             ("errors", Val::Obj),
             ("errors.maxQueueSize", Val::Num(5.0)),
             ("errors.ignore", Val::Arr(vec![s("ResizeObserver"), Val::Regex(0)])),
@@ -413,6 +426,7 @@ mod tests {
         let c = Config::from_entries(Some(&v)).unwrap();
         assert_eq!(c.errors_max_queue, 5);
         assert_eq!(c.sample_rate, 0.5);
+        assert_eq!((c.session_timeout_ms, c.session_max_ms), (60_000.0, 3_600_000.0));
         assert!(c.debug);
         assert_eq!(c.ignore, vec![Pattern::Sub("ResizeObserver".into()), Pattern::Regex(0)]);
         assert_eq!(c.ignore_status, vec![401, 404]);

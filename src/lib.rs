@@ -12,6 +12,7 @@ pub mod json;
 pub mod perf;
 pub mod pipeline;
 pub mod privacy;
+pub mod session;
 pub mod stack;
 pub mod vitals;
 

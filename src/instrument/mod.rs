@@ -3,3 +3,4 @@ pub mod errors;
 pub mod perf;
 pub mod net;
 pub mod ux;
+pub mod session;

@@ -95,11 +95,8 @@ impl Client {
 }
 
 impl Core {
-    /// Wraps `fetch` and `XMLHttpRequest` (sampled sessions only).
+    /// Wraps `fetch` and `XMLHttpRequest`.
     pub fn install_net(&self) {
-        if !self.sampled {
-            return;
-        }
         let tracing = if self.cfg.tracing_enabled {
             let t = js_sys::Array::of1(&JsValue::from_f64(self.cfg.tracing_sample_rate));
             for p in &self.cfg.propagate_to {

@@ -66,7 +66,7 @@ impl Client {
 impl Core {
     /// Installs the observers of js/perf.js, unless metrics are off.
     pub fn install_perf(&self) {
-        if self.cfg.metrics_enabled && self.sampled {
+        if self.cfg.metrics_enabled {
             self.keep_uninstall(observe(&self.sink));
         }
     }

@@ -105,11 +105,9 @@ impl Client {
 }
 
 impl Core {
-    /// Starts the user-experience listeners (sampled sessions only).
+    /// Starts the user-experience listeners. They run in unsampled sessions too: user activity
+    /// keeps the session going and counts for `sessionSummary()`; only the records are not sent.
     pub fn install_ux(&self) {
-        if !self.sampled {
-            return;
-        }
         let attrs: js_sys::Array = self.cfg.data_attributes.iter().map(|a| JsValue::from_str(a)).collect();
         self.keep_uninstall(track(&self.sink, self.cfg.click_text, &attrs));
     }
@@ -118,6 +116,16 @@ impl Core {
         let s = |i: u32| a.get(i).as_string().unwrap_or_default();
         let n = |i: u32| a.get(i).as_f64().unwrap_or(0.0);
         let scrub = |u: String| privacy::scrub_url(&u, &self.cfg.scrub_params);
+        // user activity (anything but the page going hidden): a session that has ended gives
+        // way to a new one first
+        let url = if kind == PAGE_VIEW { scrub(s(0)) } else { String::new() };
+        if !(kind == VISIBILITY && a.get(0).is_truthy()) {
+            self.renew_if_expired();
+            self.touch((kind == PAGE_VIEW).then_some(url.as_str()), kind == CLICK || kind == SUBMIT);
+        }
+        if !self.sampled() {
+            return;
+        }
         let now = now_ms() as u64;
         let page = self.page_url();
         let agent = if kind == PAGE_VIEW { browser_agent(&self.user_agent()) } else { String::new() };
@@ -128,14 +136,16 @@ impl Core {
                 return;
             }
             if kind == PAGE_VIEW && s(6) != "load" {
-                // a route change starts a new page view
-                st.page_view.clear();
-                let id = st.rng.next_u64();
-                json::hex64(&mut st.page_view, id);
+                // a route change starts a new page view (a session's start has one already)
+                if s(6) != "session" {
+                    st.page_view.clear();
+                    let id = st.rng.next_u64();
+                    json::hex64(&mut st.page_view, id);
+                }
             }
             let pv = st.page_view.clone();
-            st.session.seq += 1;
-            let seq = f64::from(st.session.seq);
+            st.seq += 1;
+            let seq = f64::from(st.seq);
             let action = |name: &str| {
                 let mut e = Ev::new("user_action");
                 e.str("action", name);
@@ -143,11 +153,6 @@ impl Core {
             };
             let mut e = match kind {
                 PAGE_VIEW => {
-                    st.session.page_views += 1;
-                    let url = scrub(s(0));
-                    if st.session.pages.len() < 200 && !st.session.pages.contains(&url) {
-                        st.session.pages.push(url.clone());
-                    }
                     let mut e = Ev::new("page_view");
                     let mut viewport = String::from("{\"width\":");
                     json::float(&mut viewport, n(4));
@@ -169,7 +174,6 @@ impl Core {
                     e
                 }
                 CLICK => {
-                    st.session.actions += 1;
                     let el = element(a, self.cfg.mask_text);
                     if n(6) == RAGE_CLICKS {
                         let mut rage = action("rage_click");
@@ -181,7 +185,6 @@ impl Core {
                     e
                 }
                 SUBMIT => {
-                    st.session.actions += 1;
                     let mut form = String::from("{");
                     json::field_str(&mut form, "id", &text(s(0), 200));
                     json::field_str(&mut form, "action", &scrub(s(1)));
@@ -206,7 +209,6 @@ impl Core {
             }
             e.str("pageViewId", &pv).num("seq", seq);
             out.insert(0, e.finish(now));
-            st.session.last_activity = now_ms();
         }
         for item in out {
             if let Some(item) = self.before_send(item) {

@@ -1,0 +1,142 @@
+// Sessions: kept per tab across reloads, renewed after inactivity or age (with a page view that
+// starts the new one), sampled once per session; sessionSummary() counts what happened.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useCollectorAndBrowser, waitFor, watch } from './harness.mjs';
+
+const env = useCollectorAndBrowser();
+
+async function open(page, query) {
+  await page.goto(`${env.collector.url}/test-pages/session.html?${query}`);
+  await waitFor(() => page.evaluate(() => typeof Sightline.sessionSummary === 'function' && !!Sightline.sessionSummary()).catch(() => false), 'the SDK');
+  // the load's page view is reported a task after the load event
+  await page.evaluate(() => new Promise((r) => (document.readyState === 'complete' ? setTimeout(r, 50) : addEventListener('load', () => setTimeout(r, 50)))));
+}
+
+// clicks are described a task after they happen: let that task run first
+const summary = (page) => page.evaluate(() => new Promise((r) => setTimeout(() => r(Sightline.sessionSummary()), 20)));
+
+/** Stored events-channel records (with the batch's sessionId), oldest first, once `n` have arrived. */
+async function stored(page, n) {
+  return waitFor(async () => {
+    await page.evaluate(() => Sightline.flush()).catch(() => {});
+    const e = await env.collector.events('events');
+    // batches may arrive out of order: `seq` numbers a page's events
+    return e.length >= n && e.sort((a, b) => a.data.data.seq - b.data.data.seq);
+  }, `${n} events`);
+}
+
+test('a reload continues the session; its summary counts page views, actions and pages across loads', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const page = await env.browser.newPage();
+  const log = watch(page);
+  await open(page, 'a=1');
+  const first = await summary(page);
+  await page.click('#go');
+  await page.click('#send'); // a submit: a click and a form_submit, two actions
+  await open(page, 'a=2'); // loaded again, with another query string: the same page
+  await page.click('#go');
+  const s = await summary(page);
+  assert.equal(s.sessionId, first.sessionId);
+  assert.equal(s.pageViews, 2);
+  assert.equal(s.userActions, 4);
+  assert.equal(s.uniquePages, 1);
+  assert.equal(s.sampled, true);
+  assert.ok(s.duration >= 0 && s.duration < 60000, JSON.stringify(s));
+  // the documented formula: min(40, 2 × minutes) + min(30, 10 × pageViews) + min(30, 5 × actions per minute (over ≥ 1 min))
+  const minutes = s.duration / 60000;
+  const expected = Math.min(40, 2 * minutes) + Math.min(30, 10 * s.pageViews) + Math.min(30, (5 * s.userActions) / Math.max(1, minutes));
+  assert.ok(Math.abs(s.engagementScore - expected) <= 0.1, `${s.engagementScore} vs ${expected}`);
+  const events = await stored(page, 6);
+  assert.ok(events.every((e) => e.sessionId === first.sessionId));
+  // another tab is another session
+  const other = await env.browser.newPage();
+  await open(other, 'b=1');
+  assert.notEqual((await summary(other)).sessionId, first.sessionId);
+  await other.close();
+  assert.deepEqual(log.pageErrors, []);
+  await page.close();
+});
+
+test('inactivity ends the session: the next click starts a new one with a page view', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const page = await env.browser.newPage();
+  await open(page, 'timeout=1500');
+  const before = await summary(page);
+  await page.click('#go');
+  await page.waitForTimeout(1000);
+  await page.click('#go'); // active again within the timeout: same session
+  assert.equal((await summary(page)).sessionId, before.sessionId);
+  await page.waitForTimeout(1700);
+  await page.click('#go');
+  const after = await summary(page);
+  assert.notEqual(after.sessionId, before.sessionId);
+  assert.deepEqual([after.pageViews, after.userActions, after.uniquePages], [1, 1, 1]);
+  const events = (await stored(page, 5)).map((e) => [e.sessionId === before.sessionId ? 'old' : e.sessionId === after.sessionId ? 'new' : e.sessionId, e.data.type, e.data.data.action || e.data.data.navigation]);
+  assert.deepEqual(events, [
+    ['old', 'page_view', 'load'],
+    ['old', 'user_action', 'click'],
+    ['old', 'user_action', 'click'],
+    ['new', 'page_view', 'session'],
+    ['new', 'user_action', 'click'],
+  ]);
+  const [oldView, newView] = (await env.collector.events('events')).filter((e) => e.data.type === 'page_view').map((e) => e.data.data.pageViewId);
+  assert.notEqual(oldView, newView);
+  // an error in the new session carries its id
+  await page.evaluate(() => Sightline.captureMessage('after renewal'));
+  const [err] = await waitFor(async () => {
+    await page.evaluate(() => Sightline.flush());
+    const e = await env.collector.events('errors');
+    return e.length && e;
+  }, 'the error');
+  assert.equal(err.data.sessionId, after.sessionId);
+  await page.close();
+});
+
+test('a session ends at its maximum age even while the user is active', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const page = await env.browser.newPage();
+  await open(page, 'timeout=60000&max=2000');
+  const first = (await summary(page)).sessionId;
+  const ids = new Set([first]);
+  for (let i = 0; i < 6; i++) {
+    await page.click('#go');
+    ids.add((await summary(page)).sessionId);
+    await page.waitForTimeout(500);
+  }
+  assert.equal(ids.size, 2, 'one renewal in about 3 s of clicks with a 2 s maximum');
+  await page.close();
+});
+
+test('an unsampled session sends nothing, every method still works, and the decision holds for the session', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const page = await env.browser.newPage();
+  const log = watch(page);
+  await open(page, 'rate=0');
+  await page.click('#go');
+  const results = await page.evaluate(async () => {
+    Sightline.captureError(new Error('unsampled'));
+    Sightline.captureMessage('unsampled message');
+    Sightline.setUser('u1');
+    Sightline.setTag('k', 'v');
+    setTimeout(() => { throw new Error('unsampled uncaught'); });
+    await new Promise((r) => setTimeout(r, 50));
+    await fetch('/__test/status?status=500');
+    return { flushed: await Sightline.flush(), stats: Sightline.stats(), summary: Sightline.sessionSummary() };
+  });
+  assert.equal(results.flushed, true);
+  assert.equal(results.stats.sampled, false);
+  assert.equal(results.summary.sampled, false);
+  assert.equal(results.summary.userActions, 1);
+  // sampleRate 1 on the next load does not change a decision already made for this session
+  await open(page, 'rate=1');
+  const s = await summary(page);
+  assert.equal(s.sessionId, results.summary.sessionId);
+  assert.equal(s.sampled, false);
+  assert.equal(s.pageViews, 2);
+  await page.evaluate(() => Sightline.captureMessage('still unsampled'));
+  await page.waitForTimeout(500);
+  for (const channel of ['errors', 'metrics', 'events']) assert.deepEqual(await env.collector.events(channel), [], channel);
+  assert.deepEqual(log.pageErrors, ['unsampled uncaught']);
+  await page.close();
+});
