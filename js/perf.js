@@ -110,26 +110,32 @@ export function observe(sink) {
       ['largest-contentful-paint', 'layout-shift', 'event', 'first-input'].forEach(take);
       send(HIDDEN, [ev.timeStamp, count()]);
     });
-    // No `first-input` entry after a restore: FID is the first input's wait for its handlers. A
-    // pointerdown counts once its pointerup comes (a scroll cancels it), so the mousedown of a click
-    // usually records first, as in web-vitals v4. The listeners stay from the start (returning at
-    // once while there is no restore to measure): added at the restore, they would run after those
-    // of scripts that saw the restore first, and measure later than the input's handlers did.
+    // No `first-input` entry after a restore: FID is the first input's wait for its handlers,
+    // measured by listeners added at the restore and removed once it is recorded (as web-vitals v4
+    // does), so ordinary clicks and key presses never run them. A pointerdown counts once its
+    // pointerup comes (a scroll cancels it), so the mousedown of a click usually records first.
+    const FIRST_INPUTS = ['mousedown', 'keydown', 'touchstart', 'pointerdown'];
     let restored = false;
-    const firstInput = (ev) => {
+    const firstInput = guard((ev) => {
       if (!restored || !ev.cancelable) return;
       const delay = performance.now() - ev.timeStamp;
-      const record = () => restored && ((restored = false), send(FIRST_INPUT, [ev.timeStamp, ev.timeStamp + delay, selector(ev.target), ev.type]));
+      const record = () => {
+        if (!restored) return;
+        restored = false;
+        FIRST_INPUTS.forEach((type) => removeEventListener(type, firstInput, true));
+        send(FIRST_INPUT, [ev.timeStamp, ev.timeStamp + delay, selector(ev.target), ev.type]);
+      };
       if (ev.type !== 'pointerdown') return record();
       const up = () => (off(), record());
       const off = () => (removeEventListener('pointerup', up, true), removeEventListener('pointercancel', off, true));
       addEventListener('pointerup', up, true);
       addEventListener('pointercancel', off, true);
-    };
-    ['mousedown', 'keydown', 'touchstart', 'pointerdown'].forEach((type) => on(window, type, firstInput));
+    });
+    offs.push(() => FIRST_INPUTS.forEach((type) => removeEventListener(type, firstInput, true)));
     on(window, 'pageshow', (ev) => {
       if (!ev.persisted) return;
       restored = true;
+      FIRST_INPUTS.forEach((type) => addEventListener(type, firstInput, true));
       send(RESTORE, [ev.timeStamp, count()]);
       requestAnimationFrame(() => requestAnimationFrame(guard(() => send(RESTORED, [performance.now() - ev.timeStamp]))));
     });

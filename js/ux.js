@@ -34,7 +34,7 @@ export function describeElement(el, clickText, dataAttrs) {
  */
 export function track(sink, clickText, dataAttrs) {
   const offs = [];
-  let pending = []; // clicks not described yet: [element, time]
+  let pending = []; // clicks not described yet: element, time, element, time, ...
   let streak = { el: null, first: 0, count: 0 };
   const send = (kind, args) => {
     // clicks waiting to be described go first: they happened before whatever this is
@@ -107,7 +107,9 @@ export function track(sink, clickText, dataAttrs) {
     const batch = pending;
     pending = [];
     try {
-      for (const [el, at] of batch) {
+      for (let i = 0; i < batch.length; i += 2) {
+        const el = batch[i];
+        const at = batch[i + 1];
         if (!el || el.nodeType !== 1) continue;
         if (streak.el === el && at - streak.first < 1000) streak.count++;
         else streak = { el, first: at, count: 1 };
@@ -117,7 +119,7 @@ export function track(sink, clickText, dataAttrs) {
   }
   // the one listener on the page's click path: no wrapper, no allocation but the entry
   const onClick = (ev) => {
-    if (pending.length < 100 && pending.push([ev.target, ev.timeStamp]) === 1) setTimeout(flushClicks);
+    if (pending.length < 200 && pending.push(ev.target, ev.timeStamp) === 2) setTimeout(flushClicks);
   };
   document.addEventListener('click', onClick, { capture: true, passive: true });
   offs.push(() => document.removeEventListener('click', onClick, { capture: true, passive: true }));

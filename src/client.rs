@@ -83,6 +83,8 @@ pub(crate) struct State {
     pub(crate) session_saved: f64,
     /// Numbers this page's events: batches can arrive out of order (a beacon overtakes a request).
     pub(crate) seq: u32,
+    /// The scrubbed URL of the last page view js/ux.js reported (empty before the first).
+    pub(crate) view_url: String,
     /// The collector endpoints, absolute: our own requests are never recorded.
     pub(crate) urls: Vec<String>,
     pub(crate) rng: Rng,
@@ -159,6 +161,7 @@ impl Core {
                 session_saved: session.start,
                 session,
                 seq: 0,
+                view_url: String::new(),
                 urls,
                 chans,
                 dedupe: Dedupe::default(),

@@ -127,7 +127,10 @@ impl Core {
             return;
         }
         let now = now_ms() as u64;
-        let page = self.page_url();
+        // the page's URL as the last page view saw it (route changes all come through here):
+        // reading and scrubbing location.href for every click would cost more than the rest
+        let cached = self.state.try_borrow().map(|st| st.view_url.clone()).unwrap_or_default();
+        let page = if kind == PAGE_VIEW { url.clone() } else if cached.is_empty() { self.page_url() } else { cached };
         let agent = if kind == PAGE_VIEW { browser_agent(&self.user_agent()) } else { String::new() };
         let mut out = Vec::with_capacity(2);
         {
@@ -142,6 +145,9 @@ impl Core {
                     let id = st.rng.next_u64();
                     json::hex64(&mut st.page_view, id);
                 }
+            }
+            if kind == PAGE_VIEW {
+                st.view_url.clone_from(&url);
             }
             let pv = st.page_view.clone();
             st.seq += 1;
