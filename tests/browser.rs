@@ -313,6 +313,42 @@ fn the_session_id_is_kept_for_the_tab() {
     b.shutdown();
 }
 
+fn session_summary(c: &Client) -> JsValue {
+    js_sys::JSON::parse(&c.call("sessionSummary", &[]).as_string().unwrap()).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn a_saved_session_is_continued_while_it_lasts_and_replaced_once_it_ended() {
+    let storage = web_sys::window().unwrap().session_storage().unwrap().unwrap();
+    let saved = storage.get_item("sightline:session").unwrap();
+    let now = js_sys::Date::now() as u64;
+    let id = "0123456789abcdef0123456789abcdef";
+    // started 10 minutes ago, active 1 minute ago, 3 page views, 7 actions, 2 pages
+    let going = format!("{id}.1.{}.{}.3.7.0000000100000002", now - 600_000, now - 60_000);
+    storage.set_item("sightline:session", &going).unwrap();
+    let c = start(&[("session", obj(&[("timeout", 120_000.into())]))]);
+    let s = session_summary(&c);
+    assert_eq!(get(&s, "sessionId").as_string().as_deref(), Some(id));
+    assert_eq!([get(&s, "pageViews"), get(&s, "userActions"), get(&s, "uniquePages")].map(|v| v.as_f64().unwrap()), [3.0, 7.0, 2.0]);
+    let duration = get(&s, "duration").as_f64().unwrap();
+    assert!((600_000.0..610_000.0).contains(&duration), "{duration}");
+    c.shutdown();
+    // the same value with a 30 s timeout has ended: a new session, a new sampling decision
+    storage.set_item("sightline:session", &going).unwrap();
+    let c = start(&[("session", obj(&[("timeout", 30_000.into())])), ("sampleRate", 0.into())]);
+    let s = session_summary(&c);
+    let fresh = get(&s, "sessionId").as_string().unwrap();
+    assert_ne!(fresh, id);
+    assert_eq!(get(&s, "sampled"), JsValue::FALSE);
+    assert_eq!(get(&s, "pageViews").as_f64(), Some(0.0));
+    assert!(storage.get_item("sightline:session").unwrap().unwrap().starts_with(&(fresh + ".0.")), "saved for the tab");
+    c.shutdown();
+    match saved {
+        Some(v) => storage.set_item("sightline:session", &v).unwrap(),
+        None => storage.remove_item("sightline:session").unwrap(),
+    }
+}
+
 fn wasm_memory_bytes() -> f64 {
     get(&get(&wasm_bindgen::memory(), "buffer"), "byteLength").as_f64().unwrap()
 }

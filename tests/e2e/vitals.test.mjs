@@ -37,7 +37,7 @@ async function reports(navigationType, expected) {
   return pick();
 }
 
-/** Asserts Sightline reported each reference value: CLS exactly, times within 1 ms. */
+/** Asserts Sightline reported each reference value: CLS exactly, times within 1 ms (see below). */
 function assertSame({ ref, ours }, names) {
   const table = [];
   for (const name of names) {
@@ -52,8 +52,12 @@ function assertSame({ ref, ours }, names) {
         assert.equal(m.value, x.value, `${name} value`);
         assert.equal(m.delta, x.delta, `${name} delta`);
       } else {
-        assert.ok(Math.abs(m.value - x.value) <= 1, `${name}: ${m.value} vs ${x.value}`);
-        assert.ok(Math.abs(m.delta - x.delta) <= 1, `${name} delta: ${m.delta} vs ${x.delta}`);
+        // After a restore, FCP and LCP are "now" read by each library's own callback in the second
+        // frame: whichever runs later also counts the other's work in that frame (a few ms on a
+        // busy machine). Everything else comes from the same browser entries.
+        const tolerance = x.navigationType === 'back-forward-cache' && (name === 'FCP' || name === 'LCP') ? 5 : 1;
+        assert.ok(Math.abs(m.value - x.value) <= tolerance, `${name}: ${m.value} vs ${x.value}`);
+        assert.ok(Math.abs(m.delta - x.delta) <= tolerance, `${name} delta: ${m.delta} vs ${x.delta}`);
       }
       assert.equal(m.rating, x.rating, `${name} rating`);
     });
