@@ -61,13 +61,14 @@ export function track(sink, clickText, dataAttrs) {
   let current = location.href;
   let scrolled = 0; // the deepest scroll milestone reported in this view
   const nav = performance.getEntriesByType('navigation')[0];
-  // `how`: load, pushState, replaceState, popstate, hashchange, or session (the same page, viewed
-  // again by the session that starts with user activity after the last one ended)
+  // `how`: load, pushState, replaceState, popstate, hashchange; or, for the same page viewed again,
+  // back-forward-cache (restored) or session (the session that starts with user activity after
+  // the last one ended)
   const view = (how) => {
     const from = current;
     current = location.href;
     const load = how === 'load';
-    if (!load && how !== 'session') {
+    if (!load && how !== 'session' && how !== 'back-forward-cache') {
       if (from === current) return;
       send(ROUTE, [from, current, how]);
     }
@@ -90,6 +91,8 @@ export function track(sink, clickText, dataAttrs) {
     offs.push(() => history[method] === wrapper && (history[method] = original));
   }
   on(window, 'popstate', () => view('popstate'));
+  // a task later: js/perf.js has started the restored page's view (its id) by then
+  on(window, 'pageshow', (ev) => ev.persisted && setTimeout(() => view('back-forward-cache')));
   on(window, 'hashchange', () => view('hashchange'));
   // the load's page view once the page has loaded (and, at the earliest, a microtask after this
   // returns: the client is reachable through `sink.c` only then)

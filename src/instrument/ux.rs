@@ -17,7 +17,7 @@ extern "C" {
     pub fn track(sink: &JsValue, click_text: bool, data_attrs: &js_sys::Array) -> js_sys::Function;
 }
 
-const PAGE_VIEW: u32 = 0; // url, title, referrer, loadTime, width, height, how (load, pushState, replaceState, popstate, hashchange)
+const PAGE_VIEW: u32 = 0; // url, title, referrer, loadTime, width, height, how (load, pushState, replaceState, popstate, hashchange, back-forward-cache, session)
 const ROUTE: u32 = 1; // from, to, how
 const CLICK: u32 = 2; // tag, id, selector, classes, text, dataJson, clicks in a row on this element
 const SUBMIT: u32 = 3; // id, action, method, fields
@@ -138,13 +138,14 @@ impl Core {
             if st.shut {
                 return;
             }
-            if kind == PAGE_VIEW && s(6) != "load" {
-                // a route change starts a new page view (a session's start has one already)
-                if s(6) != "session" {
-                    st.page_view.clear();
-                    let id = st.rng.next_u64();
-                    json::hex64(&mut st.page_view, id);
-                }
+            // a route change starts a new page view (the load and a session's start have theirs
+            // already, and so has a restore, from js/perf.js, when metrics are on)
+            let how = if kind == PAGE_VIEW { s(6) } else { String::new() };
+            let has_view = matches!(how.as_str(), "load" | "session") || (how == "back-forward-cache" && self.cfg.metrics_enabled);
+            if kind == PAGE_VIEW && !has_view {
+                st.page_view.clear();
+                let id = st.rng.next_u64();
+                json::hex64(&mut st.page_view, id);
             }
             if kind == PAGE_VIEW {
                 st.view_url.clone_from(&url);
@@ -171,7 +172,7 @@ impl Core {
                         .num("loadTime", n(3))
                         .raw("viewport", &viewport)
                         .str("userAgent", &agent)
-                        .str("navigation", &s(6));
+                        .str("navigation", &how);
                     e
                 }
                 ROUTE => {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useCollectorAndBrowser, waitFor, watch } from './harness.mjs';
 
-const env = useCollectorAndBrowser();
+const env = useCollectorAndBrowser({ bfcache: true }); // hidden and shown again: left, then restored
 
 test('SPA: page views, routes, clicks, a rage click, a submit, scrolling, back and hiding', { timeout: 60000 }, async () => {
   await env.collector.reset();
@@ -30,11 +30,16 @@ test('SPA: page views, routes, clicks, a rage click, a submit, scrolling, back a
   await page.goBack(); // popstate back to /products
   await page.waitForTimeout(200);
   await page.goto(`${env.collector.url}/test-pages/elsewhere.html`); // hides the page: the rest goes by beacon
+  await waitFor(async () => (await env.collector.events('events')).some((x) => x.data.data.action === 'page_hidden'), 'page_hidden');
+  await page.goBack({ waitUntil: 'commit' }); // back from the back/forward cache: shown again
+  await waitFor(() => page.evaluate(() => location.pathname === '/examples/spa/products').catch(() => false), 'the restored page');
+  await page.waitForTimeout(300);
+  await page.goto(`${env.collector.url}/test-pages/elsewhere.html`); // and hidden again
 
   const events = await waitFor(async () => {
     const e = (await env.collector.events('events')).map((x) => x.data);
-    return e.some((x) => x.data.action === 'page_hidden') && e;
-  }, 'page_hidden');
+    return e.filter((x) => x.data.action === 'page_hidden').length === 2 && e;
+  }, 'the second page_hidden');
   // batches may arrive out of order (the page-hide beacon can overtake a request in flight): `seq`
   // numbers the page's events
   events.sort((a, b) => a.data.seq - b.data.seq);
@@ -69,10 +74,14 @@ test('SPA: page views, routes, clicks, a rage click, a submit, scrolling, back a
     ['route_change', '/account', '/products', 'popstate'],
     ['page_view', '/examples/spa/products', 'popstate'],
     ['page_hidden'],
+    ['page_visible'],
+    ['page_view', '/examples/spa/products', 'back-forward-cache'],
+    ['page_hidden'],
   ]);
-  // each event carries the page view it happened in: a new id per page view
+  // each event carries the page view it happened in: a new id per page view (showing the page
+  // again belongs to the view it shows until the restore's view starts)
   const views = events.filter((e) => e.type === 'page_view').map((e) => e.data.pageViewId);
-  assert.equal(new Set(views).size, 4);
+  assert.equal(new Set(views).size, 5);
   let current = null;
   for (const e of events) {
     if (e.type === 'page_view') current = e.data.pageViewId;
