@@ -10,7 +10,8 @@ Sightline demo
   dashboard (errors as they arrive):  $URL/
   script-tag example (inline loader): $URL/examples/script-tag/
   npm example (Vite bundle):          $URL/examples/npm-app/dist/
-  stored events as JSON:              $URL/api/events?channel=errors
+  single-page app (history routes):   $URL/examples/spa/
+  stored events as JSON:              $URL/api/events?channel=errors  (also metrics, events)
 Events are kept in sightline-dev.sqlite. Press Ctrl-C to stop.
 
 MSG

@@ -18,8 +18,10 @@ const MESSAGE_MAX: usize = 300;
 pub const RECENT_METRICS: u32 = 500;
 /// How many web vital values it lists.
 const VITALS_SHOWN: usize = 50;
+/// How many recent events-channel records (page views, user actions, spans) it looks through.
+pub const RECENT_ACTIVITY: u32 = 50;
 
-pub fn render(counts: &Map<String, Value>, errors: &[StoredEvent], metrics: &[StoredEvent]) -> String {
+pub fn render(counts: &Map<String, Value>, errors: &[StoredEvent], metrics: &[StoredEvent], events: &[StoredEvent]) -> String {
     let mut h = String::with_capacity(8 * 1024);
     h.push_str(concat!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
@@ -96,8 +98,47 @@ pub fn render(counts: &Map<String, Value>, errors: &[StoredEvent], metrics: &[St
         }
         h.push_str("</table>\n");
     }
+    activity(&mut h, events);
     h.push_str("</body></html>\n");
     h
+}
+
+/// Page views and user actions, latest first, with what each one was about.
+fn activity(h: &mut String, events: &[StoredEvent]) {
+    let rows: Vec<&StoredEvent> = events
+        .iter()
+        .filter(|e| matches!(str_field(&e.data, "type"), "page_view" | "user_action"))
+        .collect();
+    h.push_str(&format!("<h2>Recent page views and user actions (latest {RECENT_ACTIVITY} events)</h2>\n"));
+    if rows.is_empty() {
+        h.push_str("<p>No page views or user actions received yet.</p>\n");
+        return;
+    }
+    h.push_str("<table><tr><th>time (UTC)</th><th>what</th><th>detail</th><th>page</th><th>session</th></tr>\n");
+    for e in rows {
+        let d = e.data.get("data").unwrap_or(&Value::Null);
+        let page_view = str_field(&e.data, "type") == "page_view";
+        let what = if page_view { format!("page view ({})", str_field(d, "navigation")) } else { str_field(d, "action").to_owned() };
+        let el = d.get("element").unwrap_or(&Value::Null);
+        let form = d.get("form").unwrap_or(&Value::Null);
+        let detail = match str_field(d, "action") {
+            _ if page_view => str_field(d, "title").to_owned(),
+            "click" | "rage_click" => format!("{} {}", str_field(el, "selector"), str_field(el, "text")),
+            "route_change" => format!("{} → {}", str_field(d, "from"), str_field(d, "to")),
+            "form_submit" => format!("#{} {} {} fields", str_field(form, "id"), str_field(form, "method"), text_of(form.get("fields"))),
+            "scroll" => format!("{} %", text_of(d.get("depth"))),
+            _ => String::new(),
+        };
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td class=\"msg\">{}</td><td>{}</td><td><code>{}</code></td></tr>\n",
+            html_escape(&event_time(&e.data, e.received_at)),
+            html_escape(&what),
+            html_escape(&truncate(detail.trim(), MESSAGE_MAX)),
+            html_escape(str_field(d, "url")),
+            html_escape(e.session_id.as_deref().unwrap_or("")),
+        ));
+    }
+    h.push_str("</table>\n");
 }
 
 fn str_field<'a>(d: &'a Value, key: &str) -> &'a str {
@@ -191,7 +232,7 @@ mod tests {
                 "timestamp": 1_700_000_000_123i64,
             }),
         }];
-        let html = render(&counts, &errors, &[]);
+        let html = render(&counts, &errors, &[], &[]);
         assert!(html.contains("Sightline dev collector"));
         assert!(html.contains("<td>errors</td><td class=\"num\">2</td>"));
         assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
@@ -201,7 +242,7 @@ mod tests {
         assert!(html.contains("2023-11-14 22:13:20.123"));
         assert!(html.contains("href=\"/examples/script-tag/\""));
         assert!(html.contains("href=\"/examples/npm-app/\""));
-        assert!(render(&counts, &[], &[]).contains("No errors received yet."));
+        assert!(render(&counts, &[], &[], &[]).contains("No errors received yet."));
         assert!(html.contains("No web vitals received yet."));
     }
 
@@ -216,9 +257,37 @@ mod tests {
             data: json!({"name": name, "value": value, "rating": "needs-improvement", "timestamp": "2026-11-26T18:00:00.000Z",
                          "tags": {"navigationType": "back-forward-cache", "url": "http://shop/<cart>"}}),
         };
-        let html = render(&Map::new(), &[], &[metric(1, "web_vitals_inp", json!(312)), metric(2, "long_task_duration", json!(99))]);
+        let html = render(&Map::new(), &[], &[metric(1, "web_vitals_inp", json!(312)), metric(2, "long_task_duration", json!(99))], &[]);
         assert!(html.contains("<td>inp</td><td class=\"num\">312</td><td>needs-improvement</td><td>back-forward-cache</td><td>http://shop/&lt;cart&gt;</td>"), "{html}");
         assert!(!html.contains(">99<"));
+    }
+
+    #[test]
+    fn lists_page_views_and_user_actions() {
+        let event = |id, data: Value| StoredEvent {
+            id,
+            channel: "events".into(),
+            received_at: 0,
+            session_id: Some("sess".into()),
+            batch: Value::Null,
+            data,
+        };
+        let html = render(
+            &Map::new(),
+            &[],
+            &[],
+            &[
+                event(1, json!({"type": "page_view", "data": {"url": "http://shop/", "title": "Shop <home>", "navigation": "pushState"}, "timestamp": "2026-11-26T18:00:00.000Z"})),
+                event(2, json!({"type": "user_action", "data": {"action": "click", "element": {"selector": "#buy", "text": "Buy"}, "url": "http://shop/"}, "timestamp": "2026-11-26T18:00:01.000Z"})),
+                event(3, json!({"type": "user_action", "data": {"action": "scroll", "depth": 75, "url": "http://shop/"}, "timestamp": "2026-11-26T18:00:02.000Z"})),
+                event(4, json!({"type": "span", "data": {"name": "HTTP GET"}})),
+            ],
+        );
+        assert!(html.contains("<td>page view (pushState)</td><td class=\"msg\">Shop &lt;home&gt;</td><td>http://shop/</td><td><code>sess</code></td>"), "{html}");
+        assert!(html.contains("<td>click</td><td class=\"msg\">#buy Buy</td>"));
+        assert!(html.contains("<td>scroll</td><td class=\"msg\">75 %</td>"));
+        assert!(!html.contains("HTTP GET"));
+        assert!(render(&Map::new(), &[], &[], &[]).contains("No page views or user actions received yet."));
     }
 
     #[test]
@@ -231,7 +300,7 @@ mod tests {
             batch: Value::Null,
             data: json!({"message": {"nested": true}, "type": 3, "timestamp": "2025-01-01T00:00:00Z"}),
         };
-        let html = render(&Map::new(), &[e], &[]);
+        let html = render(&Map::new(), &[e], &[], &[]);
         assert!(html.contains("{&quot;nested&quot;:true}"));
         assert!(html.contains("2025-01-01T00:00:00Z"));
         assert_eq!(truncate("ééé", 2), "éé…");

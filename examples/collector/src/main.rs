@@ -516,10 +516,14 @@ fn dashboard(app: &App) -> Reply {
         Ok(e) => e,
         Err(e) => return db_error(e),
     };
+    let events = match app.store.recent(Channel::Events, dashboard::RECENT_ACTIVITY) {
+        Ok(e) => e,
+        Err(e) => return db_error(e),
+    };
     Reply::text(
         200,
         "text/html; charset=utf-8",
-        dashboard::render(&counts, &errors, &metrics),
+        dashboard::render(&counts, &errors, &metrics, &events),
     )
 }
 
