@@ -654,10 +654,8 @@ impl Core {
                 json::key(&mut o, name);
                 o.push('{');
                 json::field_u64(&mut o, "count", u64::from(t.count));
-                json::key(&mut o, "duration");
-                json::float(&mut o, t.duration);
-                json::key(&mut o, "bytes");
-                json::float(&mut o, t.bytes);
+                json::field_num(&mut o, "duration", t.duration);
+                json::field_num(&mut o, "bytes", t.bytes);
                 json::field_u64(&mut o, "cached", u64::from(t.cached));
                 o.push('}');
             }
@@ -675,10 +673,8 @@ impl Core {
             json::field_u64(&mut o, "count", u64::from(r.count));
             json::field_u64(&mut o, "failed", u64::from(r.failed));
             json::field_u64(&mut o, "aborted", u64::from(r.aborted));
-            json::key(&mut o, "duration");
-            json::float(&mut o, r.duration_ms);
-            json::key(&mut o, "bytes");
-            json::float(&mut o, r.bytes);
+            json::field_num(&mut o, "duration", r.duration_ms);
+            json::field_num(&mut o, "bytes", r.bytes);
             o.push('}');
         }
         o.push('}');

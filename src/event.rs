@@ -146,8 +146,7 @@ impl ErrorRecord {
             json::field_u64(&mut o, "status", u64::from(h.status));
             json::field_u64(&mut o, "duration", h.duration_ms);
             if h.size >= 0.0 {
-                json::key(&mut o, "responseSize");
-                json::float(&mut o, h.size);
+                json::field_num(&mut o, "responseSize", h.size);
             }
         }
         if !ctx.tags.is_empty() {

@@ -49,6 +49,12 @@ pub fn field_u64(out: &mut String, k: &str, v: u64) {
     uint(out, v);
 }
 
+/// `,"key":number` (JavaScript's `String(v)`).
+pub fn field_num(out: &mut String, k: &str, v: f64) {
+    key(out, k);
+    float(out, v);
+}
+
 pub fn field_opt(out: &mut String, k: &str, v: Option<&str>) {
     key(out, k);
     match v {

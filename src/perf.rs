@@ -10,8 +10,7 @@ impl Rec {
         let mut o = String::with_capacity(256);
         o.push('{');
         json::field_str(&mut o, "name", name);
-        json::key(&mut o, "value");
-        json::float(&mut o, value);
+        json::field_num(&mut o, "value", value);
         json::key(&mut o, "timestamp");
         o.push('"');
         json::iso_time(&mut o, timestamp_ms);
@@ -28,8 +27,7 @@ impl Rec {
     }
 
     pub fn num(&mut self, k: &str, v: f64) -> &mut Rec {
-        json::key(&mut self.0, k);
-        json::float(&mut self.0, v);
+        json::field_num(&mut self.0, k, v);
         self
     }
 
@@ -44,8 +42,7 @@ impl Rec {
         self.0.push('}');
         if let Some((rating, delta)) = vital {
             json::field_str(&mut self.0, "rating", rating);
-            json::key(&mut self.0, "delta");
-            json::float(&mut self.0, delta);
+            json::field_num(&mut self.0, "delta", delta);
         }
         self.0.push('}');
         self.0

@@ -145,7 +145,7 @@ fn card(b: &[u8], start: usize) -> Option<(usize, usize, &'static str)> {
         let d = u32::from(d);
         if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }
     }).sum();
-    (sum % 10 == 0).then_some((start, last_digit_end, "[number]"))
+    sum.is_multiple_of(10).then_some((start, last_digit_end, "[number]"))
 }
 
 fn is_secret(name: &str, extra: &[String]) -> bool {

@@ -195,12 +195,9 @@ impl Core {
         name.push_str(method);
         json::field_str(&mut o, "name", &name);
         json::field_str(&mut o, "kind", "client");
-        json::key(&mut o, "startTime");
-        json::float(&mut o, at);
-        json::key(&mut o, "endTime");
-        json::float(&mut o, at + ms);
-        json::key(&mut o, "duration");
-        json::float(&mut o, ms);
+        json::field_num(&mut o, "startTime", at);
+        json::field_num(&mut o, "endTime", at + ms);
+        json::field_num(&mut o, "duration", ms);
         let ok = outcome == Outcome::Load && status < 400;
         json::field_str(&mut o, "status", if ok { "ok" } else { "error" });
         json::key(&mut o, "attributes");
@@ -211,8 +208,7 @@ impl Core {
             json::field_u64(&mut o, "http.response.status_code", u64::from(status));
         }
         if size >= 0.0 {
-            json::key(&mut o, "http.response.body.size");
-            json::float(&mut o, size);
+            json::field_num(&mut o, "http.response.body.size", size);
         }
         if outcome != Outcome::Load {
             json::field_str(&mut o, "error.type", match outcome {

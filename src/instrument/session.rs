@@ -98,8 +98,7 @@ impl Core {
         json::field_u64(&mut o, "duration", s.duration(now) as u64);
         json::field_u64(&mut o, "pageViews", u64::from(s.page_views));
         json::field_u64(&mut o, "userActions", u64::from(s.actions));
-        json::key(&mut o, "engagementScore");
-        json::float(&mut o, s.engagement(now));
+        json::field_num(&mut o, "engagementScore", s.engagement(now));
         json::field_u64(&mut o, "uniquePages", s.pages.len() as u64);
         json::key(&mut o, "sampled");
         o.push_str(if s.sampled { "true" } else { "false" });

@@ -45,8 +45,7 @@ impl Ev {
     }
 
     pub fn num(&mut self, k: &str, v: f64) -> &mut Ev {
-        json::key(&mut self.0, k);
-        json::float(&mut self.0, v);
+        json::field_num(&mut self.0, k, v);
         self
     }
 
@@ -196,8 +195,7 @@ impl Core {
                     json::field_str(&mut form, "id", &text(s(0), 200));
                     json::field_str(&mut form, "action", &scrub(s(1)));
                     json::field_str(&mut form, "method", &s(2));
-                    json::key(&mut form, "fields");
-                    json::float(&mut form, n(3));
+                    json::field_num(&mut form, "fields", n(3));
                     form.push('}');
                     let mut e = action("form_submit");
                     e.raw("form", &form);
