@@ -45,7 +45,8 @@ export function patch(sink, tracing, slowMs, own) {
     const url = new URL(target, location.href);
     if (own.includes(url.origin + url.pathname)) return null;
     const rec = { api, method: String(method || 'GET').toUpperCase(), url: url.href, origin: url.origin, t: performance.now() };
-    if (tracing && Math.random() < sampleRate) {
+    // traced only in a sampled session: a trace the SDK would not report is not started either
+    if (tracing && Math.random() < sampleRate && sink.c && sink.c.sampled()) {
       rec.trace = hex(16);
       rec.span = hex(8);
       rec.propagate = allowed(url);

@@ -117,6 +117,11 @@ impl Client {
         self.core.session_summary()
     }
 
+    /// Whether this session sends anything (js/net.js starts no trace otherwise).
+    pub fn sampled(&self) -> bool {
+        self.core.sampled()
+    }
+
     /// For js/ux.js, before it reports user activity: has the session ended? (Then it reports a
     /// page view first, which starts the next one.)
     #[wasm_bindgen(js_name = sessionEnded)]

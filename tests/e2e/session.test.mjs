@@ -16,13 +16,17 @@ async function open(page, query) {
 // clicks are described a task after they happen: let that task run first
 const summary = (page) => page.evaluate(() => new Promise((r) => setTimeout(() => r(Sightline.sessionSummary()), 20)));
 
-/** Stored events-channel records (with the batch's sessionId), oldest first, once `n` have arrived. */
-async function stored(page, n) {
+/**
+ * Stored events-channel records of `sessions` (with the batch's sessionId), in the page's order,
+ * once `n` have arrived. (A page an earlier test closed may still deliver its `page_hidden`.)
+ */
+async function stored(page, n, sessions) {
   return waitFor(async () => {
     await page.evaluate(() => Sightline.flush()).catch(() => {});
-    const e = await env.collector.events('events');
-    // batches may arrive out of order: `seq` numbers a page's events
-    return e.length >= n && e.sort((a, b) => a.data.data.seq - b.data.data.seq);
+    const e = (await env.collector.events('events')).filter((x) => sessions.includes(x.sessionId));
+    // batches may arrive out of order: by time, then `seq` (a page's event number)
+    const key = (x) => [Date.parse(x.data.timestamp), x.data.data.seq];
+    return e.length >= n && e.sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1]);
   }, `${n} events`);
 }
 
@@ -47,8 +51,12 @@ test('a reload continues the session; its summary counts page views, actions and
   const minutes = s.duration / 60000;
   const expected = Math.min(40, 2 * minutes) + Math.min(30, 10 * s.pageViews) + Math.min(30, (5 * s.userActions) / Math.max(1, minutes));
   assert.ok(Math.abs(s.engagementScore - expected) <= 0.1, `${s.engagementScore} vs ${expected}`);
-  const events = await stored(page, 6);
-  assert.ok(events.every((e) => e.sessionId === first.sessionId));
+  const events = await stored(page, 7, [first.sessionId]);
+  assert.deepEqual(
+    events.map((e) => e.data.data.action || e.data.data.navigation),
+    ['load', 'click', 'click', 'form_submit', 'page_hidden', 'load', 'click'],
+    'everything the two loads reported, under one session id',
+  );
   // another tab is another session
   const other = await env.browser.newPage();
   await open(other, 'b=1');
@@ -72,7 +80,7 @@ test('inactivity ends the session: the next click starts a new one with a page v
   const after = await summary(page);
   assert.notEqual(after.sessionId, before.sessionId);
   assert.deepEqual([after.pageViews, after.userActions, after.uniquePages], [1, 1, 1]);
-  const events = (await stored(page, 5)).map((e) => [e.sessionId === before.sessionId ? 'old' : e.sessionId === after.sessionId ? 'new' : e.sessionId, e.data.type, e.data.data.action || e.data.data.navigation]);
+  const events = (await stored(page, 5, [before.sessionId, after.sessionId])).map((e) => [e.sessionId === before.sessionId ? 'old' : e.sessionId === after.sessionId ? 'new' : e.sessionId, e.data.type, e.data.data.action || e.data.data.navigation]);
   assert.deepEqual(events, [
     ['old', 'page_view', 'load'],
     ['old', 'user_action', 'click'],
@@ -80,7 +88,7 @@ test('inactivity ends the session: the next click starts a new one with a page v
     ['new', 'page_view', 'session'],
     ['new', 'user_action', 'click'],
   ]);
-  const [oldView, newView] = (await env.collector.events('events')).filter((e) => e.data.type === 'page_view').map((e) => e.data.data.pageViewId);
+  const [oldView, newView] = (await stored(page, 5, [before.sessionId, after.sessionId])).filter((e) => e.data.type === 'page_view').map((e) => e.data.data.pageViewId);
   assert.notEqual(oldView, newView);
   // an error in the new session carries its id
   await page.evaluate(() => Sightline.captureMessage('after renewal'));
@@ -112,7 +120,7 @@ test('an unsampled session sends nothing, every method still works, and the deci
   await env.collector.reset();
   const page = await env.browser.newPage();
   const log = watch(page);
-  await open(page, 'rate=0');
+  await open(page, 'rate=0&trace=1');
   await page.click('#go');
   const results = await page.evaluate(async () => {
     Sightline.captureError(new Error('unsampled'));
@@ -122,12 +130,14 @@ test('an unsampled session sends nothing, every method still works, and the deci
     setTimeout(() => { throw new Error('unsampled uncaught'); });
     await new Promise((r) => setTimeout(r, 50));
     await fetch('/__test/status?status=500');
-    return { flushed: await Sightline.flush(), stats: Sightline.stats(), summary: Sightline.sessionSummary() };
+    const echo = await (await fetch('/__test/echo')).json();
+    return { flushed: await Sightline.flush(), stats: Sightline.stats(), summary: Sightline.sessionSummary(), echo };
   });
   assert.equal(results.flushed, true);
   assert.equal(results.stats.sampled, false);
   assert.equal(results.summary.sampled, false);
   assert.equal(results.summary.userActions, 1);
+  assert.equal(results.echo.traceparent, null, 'no trace is started in an unsampled session');
   // sampleRate 1 on the next load does not change a decision already made for this session
   await open(page, 'rate=1');
   const s = await summary(page);
@@ -136,7 +146,10 @@ test('an unsampled session sends nothing, every method still works, and the deci
   assert.equal(s.pageViews, 2);
   await page.evaluate(() => Sightline.captureMessage('still unsampled'));
   await page.waitForTimeout(500);
-  for (const channel of ['errors', 'metrics', 'events']) assert.deepEqual(await env.collector.events(channel), [], channel);
+  for (const channel of ['errors', 'metrics', 'events']) {
+    const mine = (await env.collector.events(channel)).filter((e) => e.sessionId === s.sessionId);
+    assert.deepEqual(mine, [], channel);
+  }
   assert.deepEqual(log.pageErrors, ['unsampled uncaught']);
   await page.close();
 });
