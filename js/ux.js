@@ -43,7 +43,8 @@ export function track(sink, clickText, dataAttrs) {
       const c = sink.c;
       if (!c) return;
       // user activity after the session ended: the next session starts with a view of this page
-      if (kind !== PAGE_VIEW && !(kind === VISIBILITY && args[0]) && c.sessionEnded()) view('session');
+      // (a route change needs none: the page view that follows it starts the session)
+      if (kind > ROUTE && !(kind === VISIBILITY && args[0]) && c.sessionEnded()) view('session');
       c.ux(kind, args);
     } catch (e) {}
   };

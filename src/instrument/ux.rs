@@ -116,9 +116,9 @@ impl Core {
         let n = |i: u32| a.get(i).as_f64().unwrap_or(0.0);
         let scrub = |u: String| privacy::scrub_url(&u, &self.cfg.scrub_params);
         // user activity (anything but the page going hidden): a session that has ended gives
-        // way to a new one first
+        // way to a new one first (for a route change, with the page view that follows it)
         let url = if kind == PAGE_VIEW { scrub(s(0)) } else { String::new() };
-        if !(kind == VISIBILITY && a.get(0).is_truthy()) {
+        if kind != ROUTE && !(kind == VISIBILITY && a.get(0).is_truthy()) {
             self.renew_if_expired();
             self.touch((kind == PAGE_VIEW).then_some(url.as_str()), kind == CLICK || kind == SUBMIT);
         }

@@ -98,6 +98,14 @@ test('inactivity ends the session: the next click starts a new one with a page v
     return e.length && e;
   }, 'the error');
   assert.equal(err.data.sessionId, after.sessionId);
+  // a route change after the timeout: the route belongs to the old session, its page view starts the next
+  await page.waitForTimeout(1700);
+  await page.evaluate(() => history.pushState(null, '', location.pathname + '?timeout=1500&step=2'));
+  const third = await summary(page);
+  assert.notEqual(third.sessionId, after.sessionId);
+  const ids = [before.sessionId, after.sessionId, third.sessionId];
+  const tail = (await stored(page, 7, ids)).slice(5).map((e) => [ids.indexOf(e.sessionId), e.data.data.action || e.data.data.navigation]);
+  assert.deepEqual(tail, [[1, 'route_change'], [2, 'pushState']]);
   await page.close();
 });
 
