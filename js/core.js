@@ -48,6 +48,20 @@ function monitor(client, sink) {
     flush: safe(() => client.flush(), Promise.resolve(true)),
     stats: safe(() => JSON.parse(client.stats())),
     sessionSummary: safe(() => JSON.parse(client.sessionSummary())),
+    snapshot: safe(() => JSON.parse(client.snapshot())),
+    /** `fn` may return true/false, a status string or `{status, message}`, or throw; sync or async */
+    registerHealthCheck: safe((name, fn) => {
+      if (typeof fn !== 'function') return;
+      const checks = (sink.checks = sink.checks || []);
+      const i = checks.findIndex((c) => c[0] === String(name));
+      if (i >= 0) checks[i][1] = fn;
+      else if (checks.length < 50) checks.push([String(name), fn]);
+    }),
+    runHealthChecks: safe(() => (sink.run ? sink.run() : Promise.resolve(undefined)), Promise.resolve(undefined)),
+    onAlert: safe((fn) => {
+      if (typeof fn === 'function') sink.alertFns.push(fn);
+    }),
+    resolveAlert: safe((key) => client.resolveAlert(String(key)), false),
     shutdown: safe(() => {
       live = false;
       client.shutdown();
@@ -79,7 +93,9 @@ export async function boot(config, defaultWasmUrl, buffer = true) {
   };
   listen('addEventListener');
   let client;
-  const sink = {}; // how the wasm's timers, requests and hooks call back into the client
+  // how the wasm's timers, requests and hooks call back into the client; also the health checks
+  // and alert callbacks the page registers
+  const sink = { checks: [], alertFns: config && typeof config.onAlert === 'function' ? [config.onAlert] : [] };
   try {
     let wasmUrl = config && config.wasmUrl;
     if (wasmUrl instanceof URL) config = { ...config, wasmUrl: (wasmUrl = String(wasmUrl)) };

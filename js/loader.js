@@ -12,7 +12,7 @@
   }
   w.addEventListener('error', rec, true);
   w.addEventListener('unhandledrejection', rec);
-  'init captureError captureMessage setUser setTag flush stats sessionSummary shutdown'.split(' ').forEach(function (m) {
+  'init captureError captureMessage setUser setTag flush stats sessionSummary snapshot registerHealthCheck runHealthChecks onAlert resolveAlert shutdown'.split(' ').forEach(function (m) {
     S[m] = function () {
       q.push([m, arguments]);
     };

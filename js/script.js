@@ -9,7 +9,7 @@ import { boot } from './core.js';
   const base = (self && self.src) || location.href;
   const wasmUrl = () => new URL('sightline_bg.wasm', base);
   const stub = window.Sightline && window.Sightline.q ? window.Sightline : null;
-  const methods = ['captureError', 'captureMessage', 'setUser', 'setTag', 'flush', 'stats', 'sessionSummary', 'shutdown', '_replay'];
+  const methods = ['captureError', 'captureMessage', 'setUser', 'setTag', 'flush', 'stats', 'sessionSummary', 'snapshot', 'registerHealthCheck', 'runHealthChecks', 'onAlert', 'resolveAlert', 'shutdown', '_replay'];
   let active = null;
   let booting = null;
   const waiting = []; // calls made while init is in progress

@@ -10,6 +10,8 @@ use crate::browser::{self, now_ms, Rng};
 use crate::config::{Channel, Config, Pattern, CHANNELS};
 use crate::event::{self, Context, Dedupe, ErrorRecord, Seen};
 use crate::instrument::{self, errors, net};
+use crate::aggregate::Aggregates;
+use crate::alerting::Alerts;
 use crate::session::Session;
 use crate::json;
 use crate::perf;
@@ -85,6 +87,14 @@ pub(crate) struct State {
     pub(crate) seq: u32,
     /// The scrubbed URL of the last page view js/ux.js reported (empty before the first).
     pub(crate) view_url: String,
+    /// For `snapshot()` and the alert rules.
+    pub(crate) agg: Aggregates,
+    pub(crate) alerts: Alerts,
+    /// The last health run, and when the request alert rules last ran.
+    pub(crate) health: Option<instrument::health::Health>,
+    pub(crate) alert_checked: f64,
+    /// When a batch last reached the collector (0: never).
+    pub(crate) delivered_at: f64,
     /// The collector endpoints, absolute: our own requests are never recorded.
     pub(crate) urls: Vec<String>,
     pub(crate) rng: Rng,
@@ -103,7 +113,7 @@ pub struct Core {
     funcs: Vec<js_sys::Function>,
     pub(crate) regexes: Vec<js_sys::RegExp>,
     /// `fetch` as it was when we started, so our own requests bypass any wrapper (ours included).
-    fetch: JsValue,
+    pub(crate) fetch: JsValue,
     pub(crate) state: RefCell<State>,
     /// Each removes page hooks (js/hooks.js, js/perf.js) when called.
     uninstall: RefCell<Vec<js_sys::Function>>,
@@ -162,6 +172,11 @@ impl Core {
                 session,
                 seq: 0,
                 view_url: String::new(),
+                agg: Aggregates::default(),
+                alerts: Alerts::default(),
+                health: None,
+                alert_checked: 0.0,
+                delivered_at: 0.0,
                 urls,
                 chans,
                 dedupe: Dedupe::default(),
@@ -234,7 +249,7 @@ impl Core {
     /// The error processor: ignore rules, dedupe, encode with context, `beforeSend`, enqueue.
     pub fn record_error(&self, mut rec: ErrorRecord) {
         self.renew_if_expired();
-        if !self.sampled() || self.ignored(&rec.message) {
+        if self.ignored(&rec.message) {
             return;
         }
         rec.clamp();
@@ -252,6 +267,13 @@ impl Core {
         let count = {
             let Ok(mut s) = self.state.try_borrow_mut() else { return self.count_internal_error() };
             if s.shut {
+                return;
+            }
+            // every occurrence counts for `snapshot()`, in unsampled sessions too
+            let mut hex = String::with_capacity(16);
+            json::hex64(&mut hex, fp);
+            s.agg.error(rec.kind, &hex, &rec.message);
+            if !s.session.sampled {
                 return;
             }
             match s.dedupe.check(fp, rec.timestamp_ms) {
@@ -452,7 +474,10 @@ impl Core {
             };
             s.keepalive_in_flight = s.keepalive_in_flight.saturating_sub(sent.keepalive_bytes);
             match verdict {
-                retry::Verdict::Sent => s.diag.sent_batches += 1,
+                retry::Verdict::Sent => {
+                    s.diag.sent_batches += 1;
+                    s.delivered_at = now_ms();
+                }
                 retry::Verdict::Retry(_) if keepalive_refused => {}
                 retry::Verdict::Retry(_) => {
                     s.diag.failed_sends += 1;
@@ -521,6 +546,7 @@ impl Core {
     /// and is sent on the next page load.
     pub fn page_hidden(&self) {
         self.save_session();
+        self.report_requests();
         let mut persist: Vec<(usize, Vec<String>)> = Vec::new();
         let mut batches: Vec<(String, String, usize, Vec<String>)> = Vec::new();
         {
@@ -648,19 +674,7 @@ impl Core {
         o.push(']');
         // resource timing per type, for dashboards (see `snapshot()` in #6)
         json::key(&mut o, "resources");
-        o.push('{');
-        for (name, t) in perf::RESOURCE_TYPES.iter().zip(s.resources.iter()) {
-            if t.count > 0 {
-                json::key(&mut o, name);
-                o.push('{');
-                json::field_u64(&mut o, "count", u64::from(t.count));
-                json::field_num(&mut o, "duration", t.duration);
-                json::field_num(&mut o, "bytes", t.bytes);
-                json::field_u64(&mut o, "cached", u64::from(t.cached));
-                o.push('}');
-            }
-        }
-        o.push('}');
+        perf::breakdown_json(&mut o, &s.resources);
         // fetch and XHR per origin
         json::key(&mut o, "requests");
         o.push('{');

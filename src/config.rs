@@ -81,6 +81,7 @@ const SCHEMA: &[(&str, Kind)] = &[
     ("health", Kind::Obj),
     ("health.enabled", Kind::Bool),
     ("health.interval", MS),
+    ("health.timeout", MS),
     ("health.checks", Kind::Obj),
     ("health.checks.storage", Kind::Bool),
     ("health.checks.memory", Kind::Bool),
@@ -227,7 +228,12 @@ pub struct Config {
     pub response_time_threshold: f64,
     pub availability_threshold: f64,
     pub alert_cooldown_ms: u32,
+    pub health_enabled: bool,
     pub health_interval_ms: u32,
+    /// A check that takes longer is unhealthy.
+    pub health_timeout_ms: u32,
+    /// Built-in checks on or off: local_storage, memory, collector.
+    pub health_checks: [bool; 3],
     pub scrub_params: Vec<String>,
     pub click_text: bool,
     /// `data-*` attributes a click record may carry
@@ -314,7 +320,10 @@ impl Config {
             response_time_threshold: n("alerting.thresholds.responseTime", 2000.0),
             availability_threshold: n("alerting.thresholds.availability", 0.99),
             alert_cooldown_ms: n("alerting.cooldown", 300_000.0) as u32,
+            health_enabled: b("health.enabled", true),
             health_interval_ms: n("health.interval", 60_000.0) as u32,
+            health_timeout_ms: n("health.timeout", 5_000.0) as u32,
+            health_checks: [b("health.checks.storage", true), b("health.checks.memory", true), b("health.checks.collector", true)],
             scrub_params,
             click_text: b("privacy.clickText", true),
             data_attributes: match get(v, "privacy.dataAttributes") {
@@ -394,6 +403,7 @@ mod tests {
         assert_eq!(c.tracing_sample_rate, 0.1);
         assert_eq!(c.alert_cooldown_ms, 300_000);
         assert_eq!(c.health_interval_ms, 60_000);
+        assert_eq!((c.health_enabled, c.health_timeout_ms, c.health_checks), (true, 5_000, [true; 3]));
         assert_eq!(c.endpoints[0], "/api/errors");
         assert_eq!(c.endpoints[2], "/api/analytics/events");
         assert_eq!(c.sample_rate, 1.0);

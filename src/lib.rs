@@ -3,6 +3,8 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 mod alloc;
+pub mod aggregate;
+pub mod alerting;
 pub mod browser;
 pub mod client;
 pub mod config;
@@ -52,6 +54,7 @@ pub fn start_client(config: &JsValue, sink: JsValue) -> Result<client::Client, S
     core.install_perf();
     core.install_net();
     core.install_ux();
+    core.install_health();
     core.restore_pending();
     Ok(client::Client::new(core))
 }

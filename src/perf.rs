@@ -49,6 +49,23 @@ impl Rec {
     }
 }
 
+/// `{"script":{"count","duration","bytes","cached"},…}` for the types seen.
+pub fn breakdown_json(o: &mut String, b: &Breakdown) {
+    o.push('{');
+    for (name, t) in RESOURCE_TYPES.iter().zip(b.iter()) {
+        if t.count > 0 {
+            json::key(o, name);
+            o.push('{');
+            json::field_u64(o, "count", u64::from(t.count));
+            json::field_num(o, "duration", t.duration);
+            json::field_num(o, "bytes", t.bytes);
+            json::field_u64(o, "cached", u64::from(t.cached));
+            o.push('}');
+        }
+    }
+    o.push('}');
+}
+
 pub const RESOURCE_TYPES: [&str; 10] = ["script", "stylesheet", "image", "font", "fetch", "xhr", "media", "document", "beacon", "other"];
 
 /// `initiatorType` values that decide the type on their own, with the type's index.

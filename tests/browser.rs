@@ -31,8 +31,9 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", (js_sys::Math::random() * 1e12) as u64)
 }
 
-/// The client as JS sees it (the object `start` returns), driven through its exported methods.
-struct Client(JsValue);
+/// The client as JS sees it (the object `start` returns), driven through its exported methods,
+/// and the `sink` object its callbacks go through (js/health.js keeps its checks there).
+struct Client(JsValue, Object);
 
 impl Client {
     fn call(&self, method: &str, args: &[JsValue]) -> JsValue {
@@ -63,7 +64,7 @@ fn try_start(config: &JsValue) -> Result<Client, String> {
         return Err(err);
     }
     Reflect::set(&sink, &"c".into(), &c).unwrap();
-    Ok(Client(c))
+    Ok(Client(c, sink))
 }
 
 fn start(extra: &[(&str, JsValue)]) -> Client {
@@ -578,4 +579,75 @@ async fn clicks_and_history_route_changes_are_recorded_and_shutdown_restores_his
     assert!(Object::is(&get(&history, "pushState"), &native_push), "shutdown restores pushState");
     push.call3(&history, &JsValue::NULL, &"".into(), &original.into()).unwrap();
     button.remove();
+}
+
+// ---- health checks, alerts, snapshot (js/health.js + src/instrument/health.rs) ----
+
+/// Stored records of a channel carrying `marker` somewhere.
+async fn stored_with(channel: &str, marker: &str) -> Vec<JsValue> {
+    let r = fetch_json(&format!("{COLLECTOR}/api/events?channel={channel}&limit=10000"), None).await;
+    let events: Array = get(&r, "events").dyn_into().unwrap();
+    events.iter().filter(|e| js_sys::JSON::stringify(e).unwrap().as_string().unwrap().contains(marker)).collect()
+}
+
+/// A JS function from source (the checks an application would register).
+fn js_fn(args: &str, body: &str) -> js_sys::Function {
+    js_sys::Function::new_with_args(args, body)
+}
+
+#[wasm_bindgen_test]
+async fn health_checks_run_for_real_time_out_and_a_failing_one_raises_one_alert() {
+    let c = start(&[("health", obj(&[("interval", 60_000.into()), ("timeout", 300.into())])), ("alerting", obj(&[("cooldown", 60_000.into())]))]);
+    let marker = unique("health");
+    let alerts = Array::new();
+    let collect = js_fn("list", "return (a) => list.push(a)").call1(&JsValue::NULL, &alerts).unwrap();
+    Reflect::set(&c.1, &"alertFns".into(), &Array::of1(&collect)).unwrap();
+    let checks = Array::new();
+    checks.push(&Array::of2(&"app_ok".into(), &js_fn("", "return new Promise((r) => setTimeout(() => r(true), 30))")));
+    checks.push(&Array::of2(&"app_slow".into(), &js_fn("", "return new Promise(() => {})")));
+    checks.push(&Array::of2(&marker.clone().into(), &js_fn("", "throw new Error('database is down')")));
+    Reflect::set(&c.1, &"checks".into(), &checks).unwrap();
+    let run: js_sys::Function = get(&c.1.clone().into(), "run").dyn_into().expect("health checks installed");
+    let started = js_sys::Date::now();
+    let status = JsFuture::from(run.call0(&JsValue::NULL).unwrap().dyn_into::<js_sys::Promise>().unwrap()).await.unwrap();
+    assert!(js_sys::Date::now() - started < 2000.0, "checks run side by side, each within its timeout");
+    assert_eq!(get(&status, "status").as_string().as_deref(), Some("unhealthy"));
+    let checks: Array = get(&status, "checks").dyn_into().unwrap();
+    let by_name = |n: &str| checks.iter().find(|c| get(c, "name").as_string().as_deref() == Some(n)).unwrap_or_else(|| panic!("{n}"));
+    assert_eq!(get(&by_name("local_storage"), "status").as_string().as_deref(), Some("healthy"));
+    // Chromium has performance.memory
+    let memory = by_name("memory");
+    assert!(matches!(get(&memory, "status").as_string().as_deref(), Some("healthy" | "degraded")), "{:?}", js_sys::JSON::stringify(&memory));
+    assert!(get(&memory, "message").as_string().unwrap().ends_with(" MB"));
+    // nothing delivered yet: one light request to the collector
+    assert_eq!(get(&by_name("collector"), "status").as_string().as_deref(), Some("healthy"));
+    let ok = by_name("app_ok");
+    assert_eq!(get(&ok, "status").as_string().as_deref(), Some("healthy"));
+    let took = get(&ok, "responseTime").as_f64().unwrap();
+    assert!((25.0..1000.0).contains(&took), "measured: {took}");
+    let slow = by_name("app_slow");
+    assert_eq!(get(&slow, "status").as_string().as_deref(), Some("unhealthy"));
+    assert!(get(&slow, "message").as_string().unwrap().contains("timed out after 300 ms"));
+    assert!(get(&slow, "responseTime").as_f64().unwrap() >= 299.0);
+    assert_eq!(get(&by_name(&marker), "message").as_string().as_deref(), Some("database is down"));
+    assert_eq!(get(&status, "summary.unhealthy").as_f64(), Some(2.0));
+    assert_eq!(get(&status, "summary.total").as_f64(), Some(6.0));
+    // the change to unhealthy raised one critical alert, to the callbacks and the collector
+    assert_eq!(alerts.length(), 1);
+    assert_eq!(get(&alerts.get(0), "key").as_string().as_deref(), Some("health_unhealthy"));
+    assert_eq!(get(&alerts.get(0), "severity").as_string().as_deref(), Some("critical"));
+    // still unhealthy: no new alert
+    JsFuture::from(run.call0(&JsValue::NULL).unwrap().dyn_into::<js_sys::Promise>().unwrap()).await.unwrap();
+    assert_eq!(alerts.length(), 1);
+    let snap = js_sys::JSON::parse(&c.call("snapshot", &[]).as_string().unwrap()).unwrap();
+    assert_eq!(get(&snap, "health.overallStatus").as_string().as_deref(), Some("unhealthy"));
+    assert_eq!(get(&snap, "alerts.active").dyn_into::<Array>().unwrap().length(), 1);
+    assert!(flush(&c).await, "{}", c.stats());
+    assert_eq!(stored_with("health", &marker).await.len(), 2, "both runs posted");
+    let id = get(&alerts.get(0), "id").as_string().unwrap();
+    assert_eq!(stored_with("alerts", &id).await.len(), 1);
+    assert_eq!(c.call("resolveAlert", &["health_unhealthy".into()]), JsValue::TRUE);
+    assert_eq!(c.call("resolveAlert", &["health_unhealthy".into()]), JsValue::FALSE);
+    c.shutdown();
+    assert!(get(&c.1.clone().into(), "run").is_undefined(), "shutdown stops the checks");
 }

@@ -4,3 +4,4 @@ pub mod perf;
 pub mod net;
 pub mod ux;
 pub mod session;
+pub mod health;

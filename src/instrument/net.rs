@@ -125,6 +125,7 @@ impl Core {
         };
         let xhr = api == "xhr";
         let records = classify(xhr, status, outcome, ms, self.cfg.slow_request_ms, &self.cfg.ignore_status);
+        let failed = records.iter().any(|r| r.0 != "slow_request");
         {
             let Ok(mut st) = self.state.try_borrow_mut() else { return self.count_internal_error() };
             // js/net.js leaves our endpoints out already; a detailed report is checked again here
@@ -145,12 +146,22 @@ impl Core {
                     r.aborted += 1;
                 } else if let Some(r) = st.requests.get_mut(slot) {
                     r.count += 1;
-                    r.failed += u32::from(records.iter().any(|r| r.0 != "slow_request"));
+                    r.failed += u32::from(failed);
                     r.duration_ms += ms;
                     r.bytes += size.max(0.0);
                 }
             }
+            // error rate, availability (a network error or 5xx: the service was not there) and
+            // durations, for `snapshot()` and the alert rules; an abort by the page is neither
+            if outcome != Outcome::Abort {
+                let unavailable = failed && (status == 0 || status >= 500);
+                st.agg.window.add(now_ms(), failed, unavailable);
+                st.agg.interval.add(ms, failed, unavailable);
+                st.agg.durations.add(ms);
+                st.agg.slow_requests += u32::from(records.iter().any(|r| r.0 == "slow_request"));
+            }
         }
+        self.check_request_alerts(failed);
         let Some(a) = detail else { return };
         let (at, trace, span) = (num_arg(&a, 4), str_arg(&a, 5), str_arg(&a, 6));
         let mut url = privacy::scrub_url(&raw_url, &self.cfg.scrub_params);

@@ -106,7 +106,11 @@ impl Core {
                 TTFB => reports.push(v.ttfb(n(0))),
                 METRIC => {
                     // name, value, then tag name and value pairs (number, boolean or string)
-                    let mut r = Rec::new(&s(0), n(1), now);
+                    let name = s(0);
+                    if name == "navigation_total_load_time" {
+                        st.agg.load_time.add(n(1));
+                    }
+                    let mut r = Rec::new(&name, n(1), now);
                     let mut i = 2;
                     while i + 1 < a.length() {
                         let (key, val) = (s(i), a.get(i + 1));
@@ -150,6 +154,11 @@ impl Core {
                     }
                 }
                 _ => {}
+            }
+            for r in reports.iter().flatten() {
+                let name = vitals::NAMES.get(r.metric).copied().unwrap_or("");
+                let view = st.vitals_view.clone();
+                st.agg.vital(name.get(11..).unwrap_or(""), &view, r.value);
             }
             let v = &st.vitals;
             let mut out = Vec::new();
