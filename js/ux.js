@@ -19,7 +19,9 @@ const NO_TEXT = 'input,textarea,select,[contenteditable]:not([contenteditable="f
  */
 export function describeElement(el, clickText, dataAttrs) {
   let text = '';
-  if (clickText && !el.closest(NO_TEXT) && !el.isContentEditable && !el.querySelector(NO_TEXT)) {
+  // not from the whole page either (a click on the page's background targets html or body)
+  const whole = el === document.documentElement || el === document.body;
+  if (clickText && !whole && !el.closest(NO_TEXT) && !el.isContentEditable && !el.querySelector(NO_TEXT)) {
     text = (el.innerText || el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 100);
   }
   const data = {};

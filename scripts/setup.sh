@@ -39,8 +39,8 @@ if ! command -v wasm-pack >/dev/null 2>&1; then
 fi
 
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/playwright-core ] \
-   || [ ! -x node_modules/.bin/tsc ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: installing npm tools (binaryen, esbuild, playwright-core, typescript)"
+   || [ ! -x node_modules/.bin/tsc ] || [ ! -d node_modules/uplot ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm tools (binaryen, esbuild, playwright-core, typescript, web-vitals, uplot)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 echo "setup: ok"

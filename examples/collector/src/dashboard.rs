@@ -1,7 +1,9 @@
 //! The server-rendered overview at `GET /`.
 //!
-//! Plain HTML, no scripts: everything shown comes from the SDK (that is, from
-//! any page that posts to us), so every value is HTML-escaped.
+//! Server-rendered tables, every value HTML-escaped (everything shown comes from the SDK, that is,
+//! from any page that posts to us), and plots over time drawn in the page by
+//! `examples/collector/dashboard.js` with uPlot from the project's `node_modules` (no CDN), from
+//! `GET /api/dashboard` (src/series.rs).
 
 use serde_json::{Map, Value};
 
@@ -32,11 +34,19 @@ pub fn render(counts: &Map<String, Value>, errors: &[StoredEvent], metrics: &[St
         "th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}",
         "th{background:#f4f4f4}td.num{text-align:right}",
         "td.msg{max-width:40em;word-break:break-word}code{font-size:12px}",
-        "</style></head><body>\n<h1>Sightline dev collector</h1>\n",
+        "#plots{display:flex;flex-wrap:wrap;gap:1em}figure.plot{margin:0;border:1px solid #ddd;padding:.5em}",
+        "figcaption{font-weight:600;margin-bottom:.3em}p.empty{color:#888;margin:.3em 0}",
+        "</style><link rel=\"stylesheet\" href=\"/node_modules/uplot/dist/uPlot.min.css\"></head><body>\n",
+        "<h1>Sightline dev collector</h1>\n",
         "<p>Demos: <a href=\"/examples/script-tag/\">script tag</a> · ",
         "<a href=\"/examples/npm-app/\">npm app</a> · ",
         "<a href=\"/examples/spa/\">single-page app</a> · ",
-        "Data: <a href=\"/api/stats\">/api/stats</a> · <a href=\"/api/events?limit=100\">/api/events</a></p>\n",
+        "Data: <a href=\"/api/stats\">/api/stats</a> · <a href=\"/api/events?limit=100\">/api/events</a> · ",
+        "<a href=\"/api/dashboard\">/api/dashboard</a></p>\n",
+        "<h2>Over time</h2>\n<p><label>Period <select id=\"plots-minutes\">",
+        "<option value=\"15\">15 minutes</option><option value=\"30\" selected>30 minutes</option>",
+        "<option value=\"60\">1 hour</option><option value=\"360\">6 hours</option><option value=\"1440\">24 hours</option>",
+        "</select></label> <span id=\"plots-status\">loading…</span></p>\n<div id=\"plots\"></div>\n",
         "<h2>Events per channel</h2>\n<table><tr><th>channel</th><th>events</th></tr>\n",
     ));
     for (channel, n) in counts {
@@ -99,7 +109,11 @@ pub fn render(counts: &Map<String, Value>, errors: &[StoredEvent], metrics: &[St
         h.push_str("</table>\n");
     }
     activity(&mut h, events);
-    h.push_str("</body></html>\n");
+    h.push_str(concat!(
+        "<script src=\"/node_modules/uplot/dist/uPlot.iife.min.js\"></script>\n",
+        "<script src=\"/examples/collector/dashboard.js\"></script>\n",
+        "</body></html>\n"
+    ));
     h
 }
 

@@ -9,6 +9,7 @@ mod admin;
 mod dashboard;
 mod http;
 mod ingest;
+mod series;
 mod static_files;
 mod store;
 
@@ -257,7 +258,7 @@ fn allowed_methods(path: &str) -> Option<&'static str> {
     }
     match path {
         "/__admin/fail" | "/__admin/reset" => Some("POST"),
-        "/api/events" | "/api/stats" | "/__admin/requests" | "/healthz" | "/" => Some("GET, HEAD"),
+        "/api/events" | "/api/stats" | "/api/dashboard" | "/__admin/requests" | "/healthz" | "/" => Some("GET, HEAD"),
         p if static_files::is_static_path(p) => Some("GET, HEAD"),
         _ => None,
     }
@@ -311,6 +312,7 @@ fn route(app: &App, req: &mut Request, path: &str, query: &str) -> Reply {
             }
         }
         "/healthz" => Reply::text(200, "text/plain; charset=utf-8", "ok"),
+        "/api/dashboard" => dashboard_series(app, query),
         "/" => dashboard(app),
         _ => serve_static(app, req, path, query),
     }
@@ -525,6 +527,20 @@ fn dashboard(app: &App) -> Reply {
         "text/html; charset=utf-8",
         dashboard::render(&counts, &errors, &metrics, &events),
     )
+}
+
+/// The dashboard's time series: `?minutes=30` back from now (1 to 1440), in about 60 buckets (at
+/// least 5 s each).
+fn dashboard_series(app: &App, query: &str) -> Reply {
+    let params = query_params(query);
+    let minutes = params.iter().find(|(k, _)| k == "minutes").and_then(|(_, v)| v.parse::<i64>().ok()).unwrap_or(30).clamp(1, 1440);
+    let to = now_ms() + 1;
+    let from = to - minutes * 60_000;
+    let step = (minutes * 60_000 / 60).max(5_000);
+    match app.store.between(from, to, 200_000) {
+        Ok(events) => Reply::json(200, &series::compute(&events, from, to, step)),
+        Err(e) => db_error(e),
+    }
 }
 
 /// Endpoints for the network tests, any method: `status?status=500`, `stream?chunks=5&interval=300`,

@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS events (
     data        TEXT    NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_channel_id ON events (channel, id);
+CREATE INDEX IF NOT EXISTS events_received_at ON events (received_at);
 ";
 
 impl Store {
@@ -136,6 +137,18 @@ impl Store {
              WHERE channel = ?1 ORDER BY id DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![channel.name(), limit], row_to_event)?;
+        rows.collect()
+    }
+
+    /// Events of every channel received in `[from, to)` (ms since the epoch), oldest first, at
+    /// most `limit` (the newest are kept).
+    pub fn between(&self, from: i64, to: i64, limit: u32) -> Result<Vec<StoredEvent>, rusqlite::Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT * FROM (SELECT id, channel, received_at, session_id, batch, data FROM events
+             WHERE received_at >= ?1 AND received_at < ?2 ORDER BY id DESC LIMIT ?3) ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![from, to, limit], row_to_event)?;
         rows.collect()
     }
 
