@@ -9,6 +9,7 @@ mod admin;
 mod dashboard;
 mod http;
 mod ingest;
+mod notify;
 mod series;
 mod static_files;
 mod store;
@@ -30,13 +31,16 @@ use store::Store;
 const USAGE: &str = "\
 usage: sightline-collector [--host 127.0.0.1] [--port 8080] [--db sightline-dev.sqlite]
                            [--root DIR] [--max-body 1048576] [--threads 128]
+                           [--alerts-config FILE]
 
   --host      address to listen on (default 127.0.0.1)
   --port      port to listen on; 0 picks a free one (default 8080)
   --db        SQLite file for received events (default sightline-dev.sqlite)
   --root      repository root for /pkg, /dist, /examples, /test-pages, /node_modules (default: current dir)
   --max-body  largest accepted request body in bytes (default 1048576)
-  --threads   connections served at once, a thread each (default 128)";
+  --threads   connections served at once, a thread each (default 128)
+  --alerts-config  JSON file of webhooks that received alerts are forwarded to (Slack-compatible,
+              PagerDuty Events v2 for critical ones) and their cooldown; see README";
 
 /// Most events one `GET /api/events` returns.
 const MAX_LIMIT: u32 = 10_000;
@@ -49,6 +53,7 @@ struct Config {
     root: PathBuf,
     max_body: usize,
     threads: usize,
+    alerts_config: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -60,6 +65,7 @@ impl Default for Config {
             root: ".".into(),
             max_body: 1_048_576,
             threads: 128,
+            alerts_config: None,
         }
     }
 }
@@ -79,7 +85,7 @@ fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Option<Config>,
         };
         if !matches!(
             name.as_str(),
-            "--host" | "--port" | "--db" | "--root" | "--max-body" | "--threads"
+            "--host" | "--port" | "--db" | "--root" | "--max-body" | "--threads" | "--alerts-config"
         ) {
             return Err(format!("unknown argument `{arg}`"));
         }
@@ -95,6 +101,7 @@ fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Option<Config>,
             "--port" => cfg.port = value.parse().map_err(|_| bad("a port number (0-65535)"))?,
             "--db" => cfg.db = PathBuf::from(&value),
             "--root" => cfg.root = PathBuf::from(&value),
+            "--alerts-config" => cfg.alerts_config = Some(PathBuf::from(&value)),
             "--max-body" => cfg.max_body = value.parse().map_err(|_| bad("a byte count"))?,
             "--threads" => {
                 cfg.threads = value
@@ -117,6 +124,8 @@ struct App {
     max_body: usize,
     /// `host:port` we listen on, used when a request has no Host header.
     listen: String,
+    /// Where received alerts are forwarded (`--alerts-config`).
+    notifier: Option<notify::Notifier>,
 }
 
 fn main() {
@@ -140,6 +149,16 @@ fn main() {
             );
             std::process::exit(1);
         }
+    };
+    let notifier = match &cfg.alerts_config {
+        None => None,
+        Some(path) => match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| notify::parse_config(&t)) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                eprintln!("sightline-collector: --alerts-config {}: {e}", path.display());
+                std::process::exit(2);
+            }
+        },
     };
     if !cfg.root.is_dir() {
         eprintln!(
@@ -170,6 +189,7 @@ fn main() {
         root: cfg.root.clone(),
         max_body: cfg.max_body,
         listen: listen.clone(),
+        notifier,
     });
 
     // Tests wait for this exact line; print it only once we accept connections.
@@ -387,7 +407,12 @@ fn ingest(app: &App, req: &mut Request, channel: Channel) -> Reply {
             Body::Ok(body) => match ingest::parse_batch(channel, &body) {
                 Err(msg) => Reply::error(400, &msg),
                 Ok(batch) => match app.store.insert_batch(channel, received_at, &batch) {
-                    Ok(n) => Reply::json(200, &json!({ "accepted": n })),
+                    Ok(n) => {
+                        if let (Channel::Alerts, Some(notifier)) = (channel, &app.notifier) {
+                            notifier.forward(&batch.events, batch.session_id.as_deref(), received_at);
+                        }
+                        Reply::json(200, &json!({ "accepted": n }))
+                    }
                     Err(e) => db_error(e),
                 },
             },

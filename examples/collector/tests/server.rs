@@ -355,3 +355,103 @@ fn concurrent_batches_all_land() {
     drop(s);
     assert_eq!(c.get("/healthz").status, 200);
 }
+
+/// A webhook receiver on a free port: every request's path and JSON body, in arrival order.
+struct Receiver {
+    port: u16,
+    got: std::sync::Arc<std::sync::Mutex<Vec<(String, Value)>>>,
+}
+
+impl Receiver {
+    fn start() -> Receiver {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = got.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut conn) = conn else { continue };
+                let mut reader = BufReader::new(conn.try_clone().unwrap());
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                let path = line.split(' ').nth(1).unwrap_or("").to_owned();
+                let mut length = 0;
+                loop {
+                    let mut h = String::new();
+                    reader.read_line(&mut h).unwrap();
+                    if h.trim().is_empty() {
+                        break;
+                    }
+                    if let Some((k, v)) = h.split_once(':') {
+                        if k.eq_ignore_ascii_case("content-length") {
+                            length = v.trim().parse().unwrap();
+                        }
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                sink.lock().unwrap().push((path, serde_json::from_slice(&body).unwrap()));
+                let _ = conn.write_all(b"HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+            }
+        });
+        Receiver { port, got }
+    }
+
+    /// Waits until `n` requests arrived (or 5 s), then returns them all.
+    fn wait(&self, n: usize) -> Vec<(String, Value)> {
+        for _ in 0..100 {
+            if self.got.lock().unwrap().len() >= n {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.got.lock().unwrap().clone()
+    }
+}
+
+#[test]
+fn alerts_are_forwarded_to_slack_and_pagerduty_webhooks_with_a_cooldown() {
+    let rx = Receiver::start();
+    let config = std::env::temp_dir().join(format!("slc-hooks-{}.json", std::process::id()));
+    fs::write(
+        &config,
+        json!({"cooldownMs": 60000, "webhooks": [
+            {"url": format!("http://127.0.0.1:{}/slack", rx.port), "format": "slack"},
+            {"url": format!("http://127.0.0.1:{}/pd", rx.port), "format": "pagerduty", "routingKey": "rk-test"}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let c = Collector::start("hooks", &["--alerts-config", config.to_str().unwrap()]);
+    let alert = |key: &str, severity: &str, status: &str| {
+        json!({"alerts": [{"id": "a1", "key": key, "severity": severity, "title": "Low availability", "status": status,
+            "description": "Low availability: 0.9 is below 0.99", "value": 0.9, "threshold": 0.99,
+            "url": "https://shop.example/cart", "timestamp": "2026-11-26T10:00:00.000Z"}],
+            "sessionId": "s-1", "sentAt": "2026-11-26T10:00:00.100Z", "sdk": {"name": "sightline", "version": "0.1.0"}})
+        .to_string()
+    };
+    assert_eq!(c.post("/api/alerts", &alert("low_availability", "critical", "active")).status, 200);
+    let got = rx.wait(2);
+    assert_eq!(got.len(), 2, "{got:?}");
+    let slack = &got.iter().find(|g| g.0 == "/slack").unwrap().1;
+    assert_eq!(slack["attachments"][0]["color"], "danger");
+    assert_eq!(slack["attachments"][0]["title"], "Low availability");
+    let pd = &got.iter().find(|g| g.0 == "/pd").unwrap().1;
+    assert_eq!((pd["routing_key"].as_str(), pd["event_action"].as_str()), (Some("rk-test"), Some("trigger")));
+    assert_eq!(pd["payload"]["custom_details"]["sessionId"], "s-1");
+    // the same key again within the cooldown: stored, not forwarded; a warning goes to Slack only
+    assert_eq!(c.post("/api/alerts", &alert("low_availability", "critical", "active")).status, 200);
+    assert_eq!(c.post("/api/alerts", &alert("high_error_rate", "warning", "active")).status, 200);
+    let got = rx.wait(3);
+    std::thread::sleep(Duration::from_millis(300));
+    let got_later = rx.wait(3);
+    assert_eq!(got_later.len(), 3, "{got_later:?}");
+    assert_eq!(got[2].0, "/slack");
+    // resolved: Slack says so and PagerDuty's incident is resolved
+    assert_eq!(c.post("/api/alerts", &alert("low_availability", "info", "resolved")).status, 200);
+    let got = rx.wait(5);
+    let pd_resolve = got.iter().skip(3).find(|g| g.0 == "/pd").unwrap();
+    assert_eq!(pd_resolve.1, json!({"routing_key": "rk-test", "event_action": "resolve", "dedup_key": "sightline:low_availability"}));
+    assert_eq!(c.get("/api/events?channel=alerts").json()["events"].as_array().unwrap().len(), 4, "all stored");
+    let _ = fs::remove_file(&config);
+}
