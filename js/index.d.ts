@@ -61,13 +61,25 @@ export interface SightlineConfig {
    * prefixes or RegExps), and each sampled request is recorded as a client span.
    */
   tracing?: { enabled?: boolean; sampleRate?: number; propagateTo?: Pattern[]; exporter?: 'native' | 'otlp' };
+  /**
+   * Alert rules over this page's requests and health: error rate (failed share over the last 5
+   * minutes, at least 10 requests) above `errorRate` (0.05), p95 request duration above
+   * `responseTime` (2000 ms, at least 10 requests), availability (share not answered by a network
+   * error or 5xx) below `availability` (0.99), and an unhealthy health status. An alert fires once
+   * per key until `cooldown` ends or `resolveAlert(key)`.
+   */
   alerting?: {
     enabled?: boolean;
     thresholds?: { errorRate?: number; responseTime?: number; availability?: number };
     /** ms, default 300000 */
     cooldown?: number;
   };
-  health?: { enabled?: boolean; interval?: number; checks?: { storage?: boolean; memory?: boolean; collector?: boolean } };
+  /**
+   * Health checks every `interval` ms (default 60000) while the page is visible, each given
+   * `timeout` ms (default 5000): the built-ins `local_storage`, `memory` (`performance.memory`) and
+   * `collector` (reachability), plus `registerHealthCheck`'s.
+   */
+  health?: { enabled?: boolean; interval?: number; timeout?: number; checks?: { storage?: boolean; memory?: boolean; collector?: boolean } };
   privacy?: {
     /** mask e-mail addresses, JWT-like tokens and card numbers in messages, stacks and texts (default true; URLs are always masked) */
     maskText?: boolean;
@@ -80,7 +92,7 @@ export interface SightlineConfig {
   };
   /** Edit an event before it is queued, or return `null` to drop it. */
   beforeSend?: (event: Record<string, unknown>) => Record<string, unknown> | null | undefined | false;
-  onAlert?: (alert: Record<string, unknown>) => void;
+  onAlert?: (alert: Alert) => void;
   /** SDK self-diagnostics: queue overflow, rejected batches, hooks that threw. */
   onError?: (diagnostic: { code: string; message: string }) => void;
   /** Log what the SDK does to the console (debug level). */
@@ -132,6 +144,83 @@ export interface SessionSummary {
   startedAt: string;
 }
 
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy' | 'unknown';
+
+export interface HealthCheckResult {
+  name: string;
+  status: HealthStatus;
+  /** ms the check took */
+  responseTime: number;
+  message?: string;
+}
+
+/** What the health channel receives and `runHealthChecks()` resolves to. */
+export interface HealthReport {
+  /** any unhealthy → unhealthy; otherwise any degraded or unknown → degraded; otherwise healthy */
+  status: HealthStatus;
+  checks: HealthCheckResult[];
+  summary: { healthy: number; degraded: number; unhealthy: number; unknown: number; total: number };
+  timestamp: string;
+}
+
+/** A health check's verdict: true/undefined (healthy), false (unhealthy), a status, or a status with a message; throwing or timing out is unhealthy. */
+export type HealthCheck = () => boolean | void | HealthStatus | { status: HealthStatus; message?: string } | Promise<boolean | void | HealthStatus | { status: HealthStatus; message?: string }>;
+
+export interface Alert {
+  id: string;
+  /** `high_error_rate`, `slow_response_time`, `low_availability`, `health_unhealthy` */
+  key: string;
+  severity: 'warning' | 'critical' | 'info';
+  title: string;
+  description: string;
+  status: 'active' | 'resolved';
+  timestamp: string;
+  value?: number;
+  threshold?: number;
+  url: string;
+}
+
+type Quantiles = { p50: number | null; p75: number | null; p95: number | null; average: number | null };
+
+/** This page's dashboard figures (null where nothing was measured yet). */
+export interface Snapshot {
+  performance: {
+    averageLoadTime: number | null;
+    p95LoadTime: number | null;
+    /** the latest value of each */
+    webVitals: Record<'lcp' | 'inp' | 'cls' | 'fcp' | 'ttfb' | 'fid', number | null>;
+    webVitalsP75: Record<'lcp' | 'inp' | 'cls' | 'fcp' | 'ttfb' | 'fid', number | null>;
+    /** fetch and XHR requests that ended (aborts left out) */
+    requests: number;
+    slowRequests: number;
+    /** within 1 % (a DDSketch) */
+    requestDuration: Quantiles;
+    resourceBreakdown: SightlineStats['resources'];
+  };
+  errors: {
+    /** failed share of requests over the last 5 minutes */
+    errorRate: number | null;
+    windowRequests: number;
+    windowFailed: number;
+    errorsByType: Record<string, number>;
+    /** the most frequent, at most 10 */
+    topErrors: { fingerprint: string; type: string; message: string; count: number }[];
+  };
+  health: {
+    overallStatus: HealthStatus;
+    checks: HealthCheckResult[];
+    /** share of requests over the last 5 minutes not answered by a network error or 5xx */
+    availability: number | null;
+    /** p95 request duration, ms */
+    responseTime: number | null;
+    averageResponseTime: number | null;
+  };
+  alerts: { active: string[] };
+  /** the session summary, plus the seed's name for its duration */
+  userMetrics: SessionSummary & { sessionDuration: number };
+  timestamp: string;
+}
+
 /** The running SDK. No method ever throws. */
 export interface Monitor {
   /** Records an error (any thrown value) with optional JSON-serialisable context. */
@@ -144,6 +233,14 @@ export interface Monitor {
   flush(): Promise<boolean>;
   stats(): SightlineStats | undefined;
   sessionSummary(): SessionSummary | undefined;
+  snapshot(): Snapshot | undefined;
+  /** Adds (or replaces, by name) a check run with the built-ins; at most 50. */
+  registerHealthCheck(name: string, check: HealthCheck): void;
+  /** Runs every check now; the report also goes to the health channel. */
+  runHealthChecks(): Promise<HealthReport | undefined>;
+  onAlert(callback: (alert: Alert) => void): void;
+  /** Marks an active alert resolved (the collector is told) and ends its cooldown; false when it was not active. */
+  resolveAlert(key: string): boolean;
   /** Hands queued events to the browser, then removes every listener and timer the SDK installed. */
   shutdown(): void;
 }

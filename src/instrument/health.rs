@@ -264,8 +264,11 @@ impl Core {
             }
             json::str(&mut o, k);
         }
-        o.push_str("]},\"userMetrics\":");
-        o.push_str(&summary);
+        // the session summary, with the seed's `sessionDuration` first
+        o.push_str("]},\"userMetrics\":{");
+        json::field_u64(&mut o, "sessionDuration", s.session.duration(now) as u64);
+        o.push(',');
+        o.push_str(summary.get(1..).unwrap_or("}"));
         o.push_str(",\"timestamp\":\"");
         json::iso_time(&mut o, now as u64);
         o.push_str("\"}");

@@ -154,5 +154,6 @@ test('snapshot() equals what the stored events say', { timeout: 60000 }, async (
   assert.equal(snap.health.overallStatus, (await stored(page, 'health')).at(-1).status);
   assert.equal(snap.userMetrics.pageViews, events.filter((e) => e.type === 'page_view').length);
   assert.equal(snap.userMetrics.sessionId, (await page.evaluate(() => Sightline.sessionSummary())).sessionId);
+  assert.ok(snap.userMetrics.sessionDuration >= 0 && Math.abs(snap.userMetrics.sessionDuration - snap.userMetrics.duration) <= 5);
   await page.close();
 });

@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit --strict` by tests/e2e/ssr.test.mjs: the declarations of the npm
 // package accept what the README shows and reject what they should.
-import init, { init as namedInit, type Monitor, type SightlineConfig, type SightlineStats } from 'sightline';
+import init, { init as namedInit, type Alert, type HealthStatus, type Monitor, type SightlineConfig, type SightlineStats, type Snapshot } from 'sightline';
 
 async function main(): Promise<void> {
   const config: SightlineConfig = {
@@ -22,8 +22,19 @@ async function main(): Promise<void> {
   monitor.setTag('plan', 'pro');
   const delivered: boolean = await monitor.flush();
   const stats: SightlineStats | undefined = monitor.stats();
+  const session = monitor.sessionSummary();
+  const engagement: number | undefined = session?.engagementScore;
+  monitor.registerHealthCheck('api', async () => ((await fetch('/health')).ok ? 'healthy' : { status: 'degraded', message: 'slow' }));
+  monitor.registerHealthCheck('flag', () => true);
+  const report = await monitor.runHealthChecks();
+  const overall: HealthStatus | undefined = report?.status;
+  monitor.onAlert((a: Alert) => console.warn(a.key, a.severity, a.description));
+  const resolved: boolean = monitor.resolveAlert('high_error_rate');
+  const snap: Snapshot | undefined = monitor.snapshot();
+  const p95: number | null | undefined = snap?.performance.requestDuration.p95;
   monitor.shutdown();
-  void [delivered, stats, namedInit];
+  void [delivered, stats, namedInit, engagement, overall, resolved, p95];
+  await init({ collector: 'x', session: { timeout: 600000 }, health: { interval: 30000, timeout: 2000 }, alerting: { cooldown: 60000 } });
 
   // @ts-expect-error collector is required
   await init({});
@@ -31,5 +42,7 @@ async function main(): Promise<void> {
   await init({ collector: 'x', colector: 'y' });
   // @ts-expect-error levels are a closed set
   monitor.captureMessage('x', 'loud');
+  // @ts-expect-error a check returns a status, not a number
+  monitor.registerHealthCheck('bad', () => 42);
 }
 void main;
