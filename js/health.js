@@ -61,16 +61,22 @@ export function start(sink, interval, timeout, flags, probe, fetch) {
       const message = Math.round(m.usedJSHeapSize / 1048576) + ' of ' + Math.round(m.jsHeapSizeLimit / 1048576) + ' MB';
       return { status: share > 0.9 ? 'unhealthy' : share > 0.7 ? 'degraded' : 'healthy', message };
     }]);
+  // the last light request: at most one per interval, however often the checks run
+  let probed = { at: -Infinity, result: null };
   if (collector)
     builtins.push(['collector', () => {
       // a batch delivered within the interval says enough; otherwise one light request
       const ago = sink.c ? sink.c.deliveredAgo() : -1;
       if (ago >= 0 && ago < interval) return { status: 'healthy', message: 'delivered ' + Math.round(ago / 1000) + ' s ago' };
+      const since = performance.now() - probed.at;
+      if (since < interval) return probed.result.then((r) => ({ ...r, message: (r.message ? r.message + ', ' : '') + 'checked ' + Math.round(since / 1000) + ' s ago' }));
       // any answer will do (a 405 too); CORS as for the batches, so a cross-origin-isolated page may send it
-      return fetch(probe, { method: 'HEAD', mode: 'cors', cache: 'no-store', credentials: 'omit' }).then(
-        () => true,
+      const result = fetch(probe, { method: 'HEAD', mode: 'cors', cache: 'no-store', credentials: 'omit' }).then(
+        () => ({ status: 'healthy' }),
         (e) => ({ status: 'unhealthy', message: 'unreachable: ' + String((e && e.message) || e).slice(0, 100) }),
       );
+      probed = { at: performance.now(), result };
+      return result;
     }]);
   const run = async () => {
     const all = builtins.concat(sink.checks);

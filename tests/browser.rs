@@ -636,9 +636,13 @@ async fn health_checks_run_for_real_time_out_and_a_failing_one_raises_one_alert(
     assert_eq!(alerts.length(), 1);
     assert_eq!(get(&alerts.get(0), "key").as_string().as_deref(), Some("health_unhealthy"));
     assert_eq!(get(&alerts.get(0), "severity").as_string().as_deref(), Some("critical"));
-    // still unhealthy: no new alert
-    JsFuture::from(run.call0(&JsValue::NULL).unwrap().dyn_into::<js_sys::Promise>().unwrap()).await.unwrap();
+    // still unhealthy: no new alert; and no second request to the collector within the interval
+    let again = JsFuture::from(run.call0(&JsValue::NULL).unwrap().dyn_into::<js_sys::Promise>().unwrap()).await.unwrap();
     assert_eq!(alerts.length(), 1);
+    let checks: Array = get(&again, "checks").dyn_into().unwrap();
+    let collector = checks.iter().find(|c| get(c, "name").as_string().as_deref() == Some("collector")).unwrap();
+    assert_eq!(get(&collector, "status").as_string().as_deref(), Some("healthy"));
+    assert!(get(&collector, "message").as_string().unwrap().starts_with("checked "), "{:?}", js_sys::JSON::stringify(&collector));
     let snap = js_sys::JSON::parse(&c.call("snapshot", &[]).as_string().unwrap()).unwrap();
     assert_eq!(get(&snap, "health.overallStatus").as_string().as_deref(), Some("unhealthy"));
     assert_eq!(get(&snap, "alerts.active").dyn_into::<Array>().unwrap().length(), 1);

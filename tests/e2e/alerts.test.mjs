@@ -24,6 +24,8 @@ test('failing requests raise one error-rate alert per cooldown, and another afte
   const page = await env.browser.newPage();
   const log = watch(page);
   await open(page);
+  // the collector refuses the first two alert batches: alerts wait and retry like any event
+  await env.collector.fail({ channel: 'alerts', status: 503, count: 2 });
   await page.evaluate(() => requests(20, 'status=200'));
   assert.deepEqual(await page.evaluate(() => alerts), []);
   assert.equal((await page.evaluate(() => Sightline.snapshot())).errors.errorRate, 0);
@@ -49,6 +51,7 @@ test('failing requests raise one error-rate alert per cooldown, and another afte
     const a = await stored(page, 'alerts');
     return a.length >= 4 && a;
   }, 'the alerts at the collector');
+  assert.deepEqual((await env.collector.requests('alerts')).slice(0, 2).map((r) => r.status), [503, 503]);
   const summary = sent.map((a) => `${a.key} ${a.status}`).sort();
   assert.deepEqual(summary, ['high_error_rate active', 'high_error_rate active', 'high_error_rate resolved', 'low_availability active']);
   assert.deepEqual(log.pageErrors, []);
