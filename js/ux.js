@@ -123,9 +123,11 @@ export function track(sink, clickText, dataAttrs) {
       }
     } catch (e) {}
   }
-  // the one listener on the page's click path: no wrapper, no allocation but the entry
+  // the one listener on the page's click path: no wrapper, no allocation but the entry. Only the
+  // user's clicks count: a script's `element.click()` is not a user action (and three of them
+  // would make a rage click)
   const onClick = (ev) => {
-    if (pending.length < 200 && pending.push(ev.target, ev.timeStamp) === 2) setTimeout(flushClicks);
+    if (ev.isTrusted && pending.length < 200 && pending.push(ev.target, ev.timeStamp) === 2) setTimeout(flushClicks);
   };
   document.addEventListener('click', onClick, { capture: true, passive: true });
   offs.push(() => document.removeEventListener('click', onClick, { capture: true, passive: true }));
