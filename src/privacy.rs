@@ -122,26 +122,27 @@ fn jwt(b: &[u8], start: usize) -> Option<(usize, usize, &'static str)> {
 }
 
 fn card(b: &[u8], start: usize) -> Option<(usize, usize, &'static str)> {
-    let mut digits: Vec<u8> = Vec::with_capacity(19);
+    // no allocation: this runs at every number in a stack trace (line and column numbers)
+    let mut digits = [0u8; 19];
+    let mut n = 0;
     let mut end = start;
     let mut last_digit_end = start;
     while let Some(&c) = b.get(end) {
         if c.is_ascii_digit() {
-            digits.push(c - b'0');
+            let Some(slot) = digits.get_mut(n) else { return None };
+            *slot = c - b'0';
+            n += 1;
             last_digit_end = end + 1;
-            if digits.len() > 19 {
-                return None;
-            }
         } else if !((c == b' ' || c == b'-') && b.get(end + 1).is_some_and(u8::is_ascii_digit) && b.get(end.wrapping_sub(1)).is_some_and(u8::is_ascii_digit)) {
             break;
         }
         end += 1;
     }
-    if digits.len() < 13 || b.get(last_digit_end).is_some_and(u8::is_ascii_alphanumeric) {
+    if n < 13 || b.get(last_digit_end).is_some_and(u8::is_ascii_alphanumeric) {
         return None;
     }
     // Luhn: from the right, double every second digit
-    let sum: u32 = digits.iter().rev().enumerate().map(|(i, &d)| {
+    let sum: u32 = digits.get(..n).unwrap_or(&[]).iter().rev().enumerate().map(|(i, &d)| {
         let d = u32::from(d);
         if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }
     }).sum();
