@@ -34,6 +34,8 @@ function monitor(client, sink) {
     }
   };
   const str = (v) => (v == null ? undefined : String(v));
+  // clicks waiting to be described (js/ux.js) count before anything is read or sent
+  const clicks = () => sink.clicks && sink.clicks();
   const capture = (...args) => client.capture(...args);
   const m = {
     captureError: safe((error, context) => {
@@ -45,10 +47,10 @@ function monitor(client, sink) {
     ),
     setUser: safe((id) => client.setUser(str(id))),
     setTag: safe((key, value) => client.setTag(String(key), String(value))),
-    flush: safe(() => client.flush(), Promise.resolve(true)),
+    flush: safe(() => (clicks(), client.flush()), Promise.resolve(true)),
     stats: safe(() => JSON.parse(client.stats())),
-    sessionSummary: safe(() => JSON.parse(client.sessionSummary())),
-    snapshot: safe(() => JSON.parse(client.snapshot())),
+    sessionSummary: safe(() => (clicks(), JSON.parse(client.sessionSummary()))),
+    snapshot: safe(() => (clicks(), JSON.parse(client.snapshot()))),
     /** `fn` may return true/false, a status string or `{status, message}`, or throw; sync or async */
     registerHealthCheck: safe((name, fn) => {
       if (typeof fn !== 'function') return;

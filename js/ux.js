@@ -1,8 +1,8 @@
 // The user-experience instrumentation's page side, imported by the wasm (src/instrument/ux.rs):
 // page views and SPA route changes (history wrappers, popstate, hashchange), clicks and rage
 // clicks, form submits, scroll depth and visibility. Listeners are passive and capturing. A click
-// costs the page one array push: describing the element and crossing into the wasm happen in a
-// later task, for a batch of clicks at once.
+// costs the page one array push: describing the element and crossing into the wasm happen after
+// the next paint, for a batch of clicks at once.
 
 import { selector } from './perf.js';
 
@@ -126,9 +126,14 @@ export function track(sink, clickText, dataAttrs) {
   // the one listener on the page's click path: no wrapper, no allocation but the entry. Only the
   // user's clicks count: a script's `element.click()` is not a user action (and three of them
   // would make a rage click)
+  // Described after the next paint, not in a task before it: the page's own response to the click
+  // is painted first, so the SDK's work never adds to the interaction's latency (INP). A hidden
+  // page paints no frames: then the page_hidden report flushes them (see `send`).
   const onClick = (ev) => {
-    if (ev.isTrusted && pending.length < 200 && pending.push(ev.target, ev.timeStamp) === 2) setTimeout(flushClicks);
+    if (ev.isTrusted && pending.length < 200 && pending.push(ev.target, ev.timeStamp) === 2) requestAnimationFrame(() => setTimeout(flushClicks));
   };
+  // the API's readers (sessionSummary, snapshot, flush) see every click made before the call
+  sink.clicks = flushClicks;
   document.addEventListener('click', onClick, { capture: true, passive: true });
   offs.push(() => document.removeEventListener('click', onClick, { capture: true, passive: true }));
 
@@ -160,6 +165,7 @@ export function track(sink, clickText, dataAttrs) {
   on(window, 'visibilitychange', () => send(VISIBILITY, [document.visibilityState === 'hidden']));
 
   return () => {
+    sink.clicks = undefined;
     if (frame) cancelAnimationFrame(frame);
     offs.splice(0).forEach((off) => off());
   };
