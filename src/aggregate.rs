@@ -62,7 +62,7 @@ impl Sketch {
     }
 
     pub fn add(&mut self, v: f64) {
-        if !(v >= 0.0) || !v.is_finite() {
+        if v.is_nan() || v < 0.0 || !v.is_finite() {
             return; // NaN, negative or infinite: not a duration or a score
         }
         if self.count == 0 {
@@ -88,7 +88,7 @@ impl Sketch {
 
     /// Takes back one `v` added earlier (its bucket is found the same way).
     pub fn remove(&mut self, v: f64) {
-        if !(v >= 0.0) || !v.is_finite() || self.count == 0 {
+        if v.is_nan() || v < 0.0 || !v.is_finite() || self.count == 0 {
             return;
         }
         let bucket = if v <= MIN_VALUE { Some(&mut self.zeros) } else { self.counts.get_mut(Sketch::index(v)) };

@@ -129,7 +129,7 @@ fn card(b: &[u8], start: usize) -> Option<(usize, usize, &'static str)> {
     let mut last_digit_end = start;
     while let Some(&c) = b.get(end) {
         if c.is_ascii_digit() {
-            let Some(slot) = digits.get_mut(n) else { return None };
+            let slot = digits.get_mut(n)?;
             *slot = c - b'0';
             n += 1;
             last_digit_end = end + 1;
