@@ -194,8 +194,8 @@ impl Window {
 /// One error kind in [`TopK`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Top {
-    pub fingerprint: String,
-    pub kind: String,
+    pub fingerprint: u64,
+    pub kind: &'static str,
     pub message: String,
     pub count: u32,
 }
@@ -214,12 +214,13 @@ impl TopK {
         TopK { k, entries: Vec::new() }
     }
 
-    pub fn add(&mut self, fingerprint: &str, kind: &str, message: &str, n: u32) {
+    /// Counts `n` more of an error; its message is copied only when it takes a place.
+    pub fn add(&mut self, fingerprint: u64, kind: &'static str, message: &str, n: u32) {
         if let Some(e) = self.entries.iter_mut().find(|e| e.fingerprint == fingerprint) {
             e.count += n;
             return;
         }
-        let entry = |count| Top { fingerprint: fingerprint.into(), kind: kind.into(), message: message.into(), count };
+        let entry = |count| Top { fingerprint, kind, message: message.into(), count };
         if self.entries.len() < self.k {
             self.entries.push(entry(n));
         } else if let Some(least) = self.entries.iter_mut().min_by_key(|e| e.count) {
@@ -314,7 +315,7 @@ impl Aggregates {
         *latest = Some((String::from(pv), value));
     }
 
-    pub fn error(&mut self, kind: &'static str, fingerprint: &str, message: &str) {
+    pub fn error(&mut self, kind: &'static str, fingerprint: u64, message: &str) {
         match self.by_type.iter_mut().find(|t| t.0 == kind) {
             Some(t) => t.1 += 1,
             None => self.by_type.push((kind, 1)),
@@ -445,9 +446,9 @@ mod tests {
         assert_eq!(a.vitals[2].count(), 2);
         assert!((a.vitals[2].mean().unwrap() - 0.065).abs() < 1e-12);
         assert_eq!(a.latest[2], Some((String::from("pv2"), 0.01)));
-        a.error("javascript", "f1", "boom");
-        a.error("javascript", "f1", "boom");
-        a.error("http_error", "f2", "GET /x answered 500");
+        a.error("javascript", 0xf1, "boom");
+        a.error("javascript", 0xf1, "boom");
+        a.error("http_error", 0xf2, "GET /x answered 500");
         assert_eq!(a.by_type, [("javascript", 2), ("http_error", 1)]);
         assert_eq!(a.top.top()[0].count, 2);
     }
@@ -457,16 +458,16 @@ mod tests {
         // Space-Saving keeps every error more frequent than total / k
         let mut t = TopK::new(10);
         for i in 0..100 {
-            t.add("a", "javascript", "A", 1);
+            t.add(0xa, "javascript", "A", 1);
             if i % 2 == 0 {
-                t.add("b", "http_error", "B", 1);
+                t.add(0xb, "http_error", "B", 1);
             }
             // a stream of one-off errors
-            t.add(&format!("once-{i}"), "javascript", "x", 1);
+            t.add(1000 + i, "javascript", "x", 1);
         }
         let top = t.top();
         assert_eq!(top.len(), 10);
-        assert_eq!((top[0].fingerprint.as_str(), top[0].count), ("a", 100));
-        assert_eq!((top[1].fingerprint.as_str(), top[1].count), ("b", 50));
+        assert_eq!((top[0].fingerprint, top[0].count), (0xa, 100));
+        assert_eq!((top[1].fingerprint, top[1].count), (0xb, 50));
     }
 }

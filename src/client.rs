@@ -270,9 +270,7 @@ impl Core {
                 return;
             }
             // every occurrence counts for `snapshot()`, in unsampled sessions too
-            let mut hex = String::with_capacity(16);
-            json::hex64(&mut hex, fp);
-            s.agg.error(rec.kind, &hex, &rec.message);
+            s.agg.error(rec.kind, fp, &rec.message);
             if !s.session.sampled {
                 return;
             }

@@ -184,6 +184,10 @@ impl Core {
     /// The `http_requests` metric for the requests since the last one (none without requests):
     /// value = count, with `failed`, `unavailable` (network error or 5xx), `durationSum`, `p50`, `p95`.
     pub(crate) fn report_requests(&self) {
+        // nothing to report is the common case (a health run, a page hide): no URL read then
+        if self.state.try_borrow().map_or(true, |s| s.agg.interval.count == 0) {
+            return;
+        }
         let url = self.page_url();
         let rec = {
             let Ok(mut s) = self.state.try_borrow_mut() else { return };
@@ -244,8 +248,10 @@ impl Core {
                 o.push(',');
             }
             o.push('{');
-            json::field_str(&mut o, "fingerprint", &e.fingerprint);
-            json::field_str(&mut o, "type", &e.kind);
+            o.push_str(",\"fingerprint\":\"");
+            json::hex64(&mut o, e.fingerprint);
+            o.push('"');
+            json::field_str(&mut o, "type", e.kind);
             json::field_str(&mut o, "message", &e.message);
             json::field_u64(&mut o, "count", u64::from(e.count));
             o.push('}');

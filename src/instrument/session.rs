@@ -4,7 +4,7 @@
 use wasm_bindgen::prelude::*;
 
 use crate::browser::{self, now_ms, Rng};
-use crate::client::{Client, Core};
+use crate::client::{Client, Core, State};
 use crate::config::{Config, CHANNELS};
 use crate::json;
 use crate::session::Session;
@@ -34,6 +34,12 @@ pub(crate) fn load(rng: &mut Rng, cfg: &Config) -> Session {
     s
 }
 
+/// Writes the session to sessionStorage and remembers when.
+fn save(s: &mut State, now: f64) {
+    s.session_saved = now;
+    browser::storage_set(true, SESSION_KEY, &s.session.encode());
+}
+
 impl Core {
     pub(crate) fn sampled(&self) -> bool {
         self.state.try_borrow().is_ok_and(|s| s.session.sampled)
@@ -59,8 +65,7 @@ impl Core {
         s.page_view.clear();
         let pv = s.rng.next_u64();
         json::hex64(&mut s.page_view, pv);
-        s.session_saved = now;
-        browser::storage_set(true, SESSION_KEY, &s.session.encode());
+        save(&mut s, now);
         true
     }
 
@@ -75,16 +80,14 @@ impl Core {
             None => {}
         }
         if now - s.session_saved >= SAVE_EVERY_MS {
-            s.session_saved = now;
-            browser::storage_set(true, SESSION_KEY, &s.session.encode());
+            save(&mut s, now);
         }
     }
 
     /// Writes the session to sessionStorage (the page is going away: a reload continues it).
     pub(crate) fn save_session(&self) {
         if let Ok(mut s) = self.state.try_borrow_mut() {
-            s.session_saved = now_ms();
-            browser::storage_set(true, SESSION_KEY, &s.session.encode());
+            save(&mut s, now_ms());
         }
     }
 
