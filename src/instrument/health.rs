@@ -248,7 +248,8 @@ impl Core {
                 o.push(',');
             }
             o.push('{');
-            o.push_str(",\"fingerprint\":\"");
+            json::key(&mut o, "fingerprint");
+            o.push('"');
             json::hex64(&mut o, e.fingerprint);
             o.push('"');
             json::field_str(&mut o, "type", e.kind);
