@@ -3,20 +3,11 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 mod alloc;
-pub mod aggregate;
-pub mod alerting;
 pub mod browser;
 pub mod client;
-pub mod config;
-pub mod event;
 pub mod instrument;
-pub mod json;
-pub mod perf;
-pub mod pipeline;
-pub mod privacy;
-pub mod session;
-pub mod stack;
-pub mod vitals;
+
+pub use sightline_core::{aggregate, alerting, config, event, json, perf, pipeline, privacy, session, stack, vitals};
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -41,6 +32,11 @@ pub fn start_client(config: &JsValue, sink: JsValue) -> Result<client::Client, S
     let mut funcs = Vec::new();
     let mut regexes = Vec::new();
     let entries = browser::flatten(config).map(|flat| read(&flat, &mut funcs, &mut regexes));
+    sightline_core::host::set(sightline_core::host::Host {
+        float: |out, v| out.push_str(&browser::num(v)),
+        ln: js_sys::Math::log,
+        exp: js_sys::Math::exp,
+    });
     let cfg = Config::from_entries(entries.as_deref())?;
     let mut urls = Vec::with_capacity(5);
     for ep in &cfg.endpoints {

@@ -11,21 +11,11 @@ const MIN_VALUE: f64 = 1e-4;
 /// lands in the top bucket. They are allocated only up to the largest value seen.
 pub const MAX_BUCKETS: usize = 2048;
 
-#[cfg(target_arch = "wasm32")]
 fn ln(x: f64) -> f64 {
-    js_sys::Math::log(x) // the JS engine's: Rust's would add libm's code to the wasm
+    (crate::host::get().ln)(x)
 }
-#[cfg(not(target_arch = "wasm32"))]
-fn ln(x: f64) -> f64 {
-    x.ln()
-}
-#[cfg(target_arch = "wasm32")]
 fn exp(x: f64) -> f64 {
-    js_sys::Math::exp(x)
-}
-#[cfg(not(target_arch = "wasm32"))]
-fn exp(x: f64) -> f64 {
-    x.exp()
+    (crate::host::get().exp)(x)
 }
 
 /// DDSketch (Masson, Rim, Lee, VLDB 2019) over non-negative values: logarithmic buckets, so any

@@ -63,14 +63,10 @@ pub fn field_opt(out: &mut String, k: &str, v: Option<&str>) {
     }
 }
 
-/// Appends a float as the shortest text that reads back as the same number (JavaScript's
-/// `String(v)` in the browser: Rust's float formatting would cost kilobytes of wasm). Not finite: 0.
+/// Appends a float as the shortest text that reads back as the same number. Not finite: 0.
 #[inline(never)]
 pub fn float(out: &mut String, v: f64) {
-    #[cfg(target_arch = "wasm32")]
-    out.push_str(&crate::browser::num(v));
-    #[cfg(not(target_arch = "wasm32"))]
-    out.push_str(&(if v.is_finite() { v } else { 0.0 }).to_string());
+    (crate::host::get().float)(out, v);
 }
 
 pub fn uint(out: &mut String, mut n: u64) {

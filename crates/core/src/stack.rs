@@ -198,9 +198,9 @@ mod tests {
         list.iter().map(|(f, file, l, c)| (f.to_string(), file.to_string(), *l, *c)).collect()
     }
 
-    const CHROMIUM: &str = include_str!("../tests/fixtures/stack-chromium.json");
-    const FIREFOX: &str = include_str!("../tests/fixtures/stack-firefox.json");
-    const WEBKIT: &str = include_str!("../tests/fixtures/stack-webkit.json");
+    const CHROMIUM: &str = include_str!("../../../tests/fixtures/stack-chromium.json");
+    const FIREFOX: &str = include_str!("../../../tests/fixtures/stack-firefox.json");
+    const WEBKIT: &str = include_str!("../../../tests/fixtures/stack-webkit.json");
 
     #[test]
     fn real_chromium_stacks() {
