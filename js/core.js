@@ -2,6 +2,7 @@
 // every method so that nothing the SDK does can throw into the page.
 import loadWasm, { start } from '../build/wb/sightline.js';
 import { describe, reportEvent } from './hooks.js';
+import * as S from './signals.js';
 
 let loading;
 let current; // the running monitor: a new init shuts it down
@@ -36,15 +37,12 @@ function monitor(client, sink) {
   const str = (v) => (v == null ? undefined : String(v));
   // clicks waiting to be described (js/ux.js) count before anything is read or sent
   const clicks = () => sink.clicks && sink.clicks();
-  const capture = (...args) => client.capture(...args);
   const m = {
     captureError: safe((error, context) => {
       const [name, message, stack] = describe(error);
-      client.capture('manual', [name, message, stack, undefined, 'error', json(context)], 0, 0, Date.now());
+      S.error(client, 'manual', name, message, stack, undefined, 0, 0, Date.now(), 'error', json(context));
     }),
-    captureMessage: safe((text, level) =>
-      client.capture('manual', ['', String(text), undefined, undefined, str(level) || 'info'], 0, 0, Date.now()),
-    ),
+    captureMessage: safe((text, level) => S.error(client, 'manual', '', String(text), undefined, undefined, 0, 0, Date.now(), str(level) || 'info', undefined)),
     setUser: safe((id) => client.setUser(str(id))),
     setTag: safe((key, value) => client.setTag(String(key), String(value))),
     flush: safe(() => (clicks(), client.flush()), Promise.resolve(true)),
@@ -59,7 +57,12 @@ function monitor(client, sink) {
       if (i >= 0) checks[i][1] = fn;
       else if (checks.length < 50) checks.push([String(name), fn]);
     }),
-    runHealthChecks: safe(() => (sink.run ? sink.run() : Promise.resolve(undefined)), Promise.resolve(undefined)),
+    runHealthChecks: safe(() => {
+      sink.pending = undefined;
+      client.runHealth();
+      const run = sink.pending;
+      return run ? run.then(() => (live ? JSON.parse(client.healthReport()) : undefined)) : Promise.resolve(undefined);
+    }, Promise.resolve(undefined)),
     onAlert: safe((fn) => {
       if (typeof fn === 'function') sink.alertFns.push(fn);
     }),
@@ -72,7 +75,7 @@ function monitor(client, sink) {
       client.free();
     }),
     /** @internal the loader hands over events it buffered before the SDK loaded */
-    _replay: safe((event, at) => reportEvent(event, at, capture)),
+    _replay: safe((event, at) => reportEvent(event, at, client)),
   };
   return m;
 }

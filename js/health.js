@@ -1,7 +1,10 @@
-// Health checks' page side, imported by the wasm (src/instrument/health.rs): runs the built-in
+// Health checks' page side, imported by the wasm (src/lib.rs, src/browser.rs): runs the built-in
 // checks and the application's own (`registerHealthCheck`), each with a timeout and a measured
-// response time, every `health.interval` while the page is visible and on demand; hands the
-// results to `sink.c.health(...)`. Also calls the `onAlert` callbacks.
+// response time, when the Rust side asks (every `health.interval` while the page is visible, and
+// `runHealthChecks()`), and hands the results over as the `health` signal. The collector check
+// is decided on the Rust side; this only sends its light request when asked. Also calls the
+// `onAlert` callbacks.
+import * as S from './signals.js';
 
 const STATUSES = ['healthy', 'degraded', 'unhealthy', 'unknown'];
 
@@ -17,33 +20,36 @@ function verdict(r) {
   return ['unknown', ''];
 }
 
+/** Runs `fn` within `timeout` ms: [status, message, response time]. */
+async function timed(fn, timeout) {
+  const t = performance.now();
+  let timer;
+  let result;
+  try {
+    result = verdict(
+      await Promise.race([
+        Promise.resolve().then(fn),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out after ' + timeout + ' ms')), timeout))),
+      ]),
+    );
+  } catch (e) {
+    result = ['unhealthy', String((e && e.message) || e).slice(0, 200)];
+  }
+  clearTimeout(timer);
+  return [result[0], result[1], performance.now() - t];
+}
+
 /**
- * Starts the checks for `sink.c`. `flags`: storage, memory, collector (built-ins on or off);
- * `probe` is the URL the collector check may send one light request to (with `fetch`, the page's
- * fetch as it was before any wrapper) when nothing was delivered within the interval. Custom checks
- * live in `sink.checks` ([name, fn] pairs). Sets `sink.run()` (runs them all now; resolves to the
- * status object) and returns the function that stops everything.
+ * Sets up the checks for `sink.c`: `flags` turn the built-ins local_storage and memory on or off
+ * (the third, collector, is decided on the Rust side); `probe` is the URL the collector check's
+ * light request goes to, with `fetch` (the page's fetch as it was before any wrapper). Custom
+ * checks live in `sink.checks` ([name, fn] pairs). Sets `sink.runChecks(probe)`, which runs them
+ * all (and the light request when `probe`), hands the results to the client and leaves its
+ * promise in `sink.pending`. Returns the function that removes it.
  */
-export function start(sink, interval, timeout, flags, probe, fetch) {
-  const [storage, memory, collector] = flags;
+export function start(sink, timeout, flags, probe, fetch) {
+  const [storage, memory] = flags;
   sink.checks = sink.checks || [];
-  const timed = async (name, fn) => {
-    const t = performance.now();
-    let timer;
-    let result;
-    try {
-      result = verdict(
-        await Promise.race([
-          Promise.resolve().then(fn),
-          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out after ' + timeout + ' ms')), timeout))),
-        ]),
-      );
-    } catch (e) {
-      result = ['unhealthy', String((e && e.message) || e).slice(0, 200)];
-    }
-    clearTimeout(timer);
-    return [name, result[0], performance.now() - t, result[1]];
-  };
   const builtins = [];
   if (storage)
     builtins.push(['local_storage', () => {
@@ -61,38 +67,29 @@ export function start(sink, interval, timeout, flags, probe, fetch) {
       const message = Math.round(m.usedJSHeapSize / 1048576) + ' of ' + Math.round(m.jsHeapSizeLimit / 1048576) + ' MB';
       return { status: share > 0.9 ? 'unhealthy' : share > 0.7 ? 'degraded' : 'healthy', message };
     }]);
-  // the last light request: at most one per interval, however often the checks run
-  let probed = { at: -Infinity, result: null };
-  if (collector)
-    builtins.push(['collector', () => {
-      // a batch delivered within the interval says enough; otherwise one light request
-      const ago = sink.c ? sink.c.deliveredAgo() : -1;
-      if (ago >= 0 && ago < interval) return { status: 'healthy', message: 'delivered ' + Math.round(ago / 1000) + ' s ago' };
-      const since = performance.now() - probed.at;
-      if (since < interval) return probed.result.then((r) => ({ ...r, message: (r.message ? r.message + ', ' : '') + 'checked ' + Math.round(since / 1000) + ' s ago' }));
-      // any answer will do (a 405 too); CORS as for the batches, so a cross-origin-isolated page may send it
-      const result = fetch(probe, { method: 'HEAD', mode: 'cors', cache: 'no-store', credentials: 'omit' }).then(
-        () => ({ status: 'healthy' }),
-        (e) => ({ status: 'unhealthy', message: 'unreachable: ' + String((e && e.message) || e).slice(0, 100) }),
-      );
-      probed = { at: performance.now(), result };
-      return result;
-    }]);
-  const run = async () => {
-    const all = builtins.concat(sink.checks);
-    const results = await Promise.all(all.map(([name, fn]) => timed(name, fn)));
-    const c = sink.c;
-    return c ? JSON.parse(c.health(results.flat())) : undefined;
-  };
-  sink.run = run;
-  const tick = () => {
-    if (document.visibilityState === 'visible') run().catch(() => {});
-  };
-  const id = setInterval(tick, interval);
+  // any answer will do (a 405 too); CORS as for the batches, so a cross-origin-isolated page may send it
+  const light = () =>
+    fetch(probe, { method: 'HEAD', mode: 'cors', cache: 'no-store', credentials: 'omit' }).then(
+      () => true,
+      (e) => ({ status: 'unhealthy', message: String((e && e.message) || e).slice(0, 100) }),
+    );
+  sink.runChecks = (withProbe) =>
+    (sink.pending = (async () => {
+      const all = builtins.concat(sink.checks);
+      const [results, p] = await Promise.all([
+        Promise.all(all.map(([name, fn]) => timed(fn, timeout).then((r) => [name, r[0], r[2], r[1]]))),
+        withProbe ? timed(light, timeout) : null,
+      ]);
+      if (sink.c) S.health(sink.c, !!p, !!p && p[0] === 'healthy', p ? p[1] : '', p ? p[2] : 0, ...results.flat());
+    })().catch(() => {}));
   return () => {
-    clearInterval(id);
-    sink.run = undefined;
+    sink.runChecks = undefined;
   };
+}
+
+/** Runs the checks now, if they are set up (the Rust side calls this). */
+export function run(sink, probe) {
+  if (sink.runChecks) sink.runChecks(probe);
 }
 
 /** Calls every `onAlert` callback (`sink.alertFns`) with the alert; a throwing one is skipped. */

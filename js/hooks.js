@@ -1,6 +1,7 @@
-// The page hooks of the errors instrumentation, imported by the wasm (src/instrument/errors.rs).
-// Listeners stay in plain JS: reading an event's fields here is smaller and faster than one wasm
-// import per field. Each hook hands plain values to one wasm callback, inside try/catch.
+// The page hooks of the errors source, imported by the wasm (src/lib.rs). Listeners stay in plain
+// JS: reading an event's fields here is smaller and faster than one wasm import per field. Each
+// hook hands plain values to the client through js/signals.js, inside try/catch.
+import * as S from './signals.js';
 
 /** [name, message, stack] of any thrown or rejected value. */
 export function describe(v) {
@@ -22,35 +23,33 @@ export function describe(v) {
 }
 
 /**
- * Reports an `error` or `unhandledrejection` event as
- * `report(kind, [name, message, stack, source], line, column, at)`, the arguments of the client's
- * `capture`. For `resource_error` (a failed <script>, <img>, <link> … load, seen on the element in
- * the capture phase) `name` is the tag.
+ * Hands an `error` or `unhandledrejection` event to client `c` as the `error` signal. For
+ * `resource_error` (a failed <script>, <img>, <link> … load, seen on the element in the capture
+ * phase) `name` is the tag.
  */
-export function reportEvent(ev, at, report) {
+export function reportEvent(ev, at, c) {
   try {
     const t = ev.target;
     if (ev.type === 'unhandledrejection') {
       const [name, message, stack] = describe(ev.reason);
-      report('promise_rejection', [name, message, stack], 0, 0, at);
+      S.error(c, 'promise_rejection', name, message, stack, undefined, 0, 0, at, undefined, undefined);
     } else if (t && t.nodeType === 1) {
       const url = t.currentSrc || t.src || t.href || '';
       const tag = t.tagName.toLowerCase();
-      report('resource_error', [tag, 'Failed to load ' + tag + ': ' + url, undefined, url], 0, 0, at);
+      S.error(c, 'resource_error', tag, 'Failed to load ' + tag + ': ' + url, undefined, url, 0, 0, at, undefined, undefined);
     } else if (ev.type === 'error') {
       const [name, message, stack] = ev.error != null && typeof ev.error === 'object' ? describe(ev.error) : ['Error', '', undefined];
-      report('javascript', [name || 'Error', message || String(ev.message || ''), stack, ev.filename || undefined], ev.lineno >>> 0, ev.colno >>> 0, at);
+      S.error(c, 'javascript', name || 'Error', message || String(ev.message || ''), stack, ev.filename || undefined, ev.lineno >>> 0, ev.colno >>> 0, at, undefined, undefined);
     }
   } catch (e) {}
 }
 
 /** Adds the listeners, reporting to `sink.c`; returns the function that removes them. */
 export function install(sink) {
-  const report = (...args) => sink.c && sink.c.capture(...args);
-  const onError = (ev) => reportEvent(ev, Date.now(), report);
+  const onError = (ev) => sink.c && reportEvent(ev, Date.now(), sink.c);
   const onHide = (ev) => {
     try {
-      if (sink.c && (ev.type === 'pagehide' || document.visibilityState === 'hidden')) sink.c.hidden();
+      if (sink.c && (ev.type === 'pagehide' || document.visibilityState === 'hidden')) S.pageHide(sink.c, ev.type === 'pagehide');
     } catch (e) {}
   };
   const hooks = [

@@ -1,14 +1,22 @@
-// Every browser call the wasm makes, as small plain functions it imports: timers, the transport's
-// POST and beacon, storage, page facts. Fewer and simpler imports than web-sys bindings, and each
-// one swallows the exceptions browsers throw (sandboxed storage, beacon quotas, odd URLs).
-// Callbacks reach the client as `sink.c.method(...)` (exported methods, no wasm closures), always
+// Every browser call the wasm makes, as small plain functions it imports: the transport's POST and
+// beacon, storage, page facts, the page's hooks. Fewer and simpler imports than web-sys bindings,
+// and each one swallows the exceptions browsers throw (sandboxed storage, beacon quotas, odd URLs,
+// hooks that throw). A request's outcome reaches the client through the `sent` signal, always
 // from a later task.
+import * as S from './signals.js';
 
-export function post(fetch, url, body, keepalive, channel, sink) {
-  const report = (status, retryAfter) => sink && sink.c && sink.c.done(channel, status, retryAfter);
+export function post(fetch, url, body, keepalive, req, sink) {
+  const report = (status, retryAfter) => sink.c && S.sent(sink.c, req, status, retryAfter);
   try {
+    // A keepalive request's answer is read to its end before the outcome counts: until then the
+    // browser still holds its bytes against the page's keepalive quota (64 KiB).
     fetch(url, { method: 'POST', body, keepalive }).then(
-      (r) => report(r.status, r.headers.get('retry-after')),
+      (r) => {
+        const done = () => report(r.status, r.headers.get('retry-after'));
+        const read = r.arrayBuffer();
+        if (keepalive) read.then(done, done);
+        else done();
+      },
       () => report(0, null),
     );
   } catch (e) {
@@ -22,14 +30,6 @@ export function beacon(url, body) {
   } catch (e) {
     return false;
   }
-}
-
-export function timer(ms, channel, sink) {
-  return setTimeout(() => sink.c && sink.c.tick(channel), ms);
-}
-
-export function cancel(id) {
-  clearTimeout(id);
 }
 
 const store = (session) => (session ? sessionStorage : localStorage);
@@ -57,6 +57,10 @@ export function remove(session, key) {
 
 export function href() {
   return location.href;
+}
+
+export function visible() {
+  return document.visibilityState === 'visible';
 }
 
 export function agent() {
@@ -98,12 +102,40 @@ export function nativeFetch() {
   return globalThis.fetch;
 }
 
-/** `[promise, resolve]` */
-export function deferred() {
-  let resolve;
-  const promise = new Promise((r) => (resolve = r));
-  return [promise, resolve];
+/**
+ * `beforeSend`: calls `f` with the item (JSON) as an object. `null` or `false` drops it (0); an
+ * object replaces it (its JSON); a throw keeps it and is counted (1); anything else keeps it.
+ */
+export function hook(f, item) {
+  let r;
+  try {
+    r = f(JSON.parse(item));
+  } catch (e) {
+    return 1;
+  }
+  if (r === null || r === false) return 0;
+  if (r && typeof r === 'object') {
+    try {
+      const json = JSON.stringify(r);
+      if (typeof json === 'string') return json;
+    } catch (e) {}
+  }
 }
+
+/** `onError({code, message})`; false when it threw. */
+export function tell(f, code, message) {
+  try {
+    f({ code, message });
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+// A signal's fields, read one at a time by the inbox (one call each, no value handles).
+export const argStr = (a, i) => (typeof a[i] === 'string' ? a[i] : undefined);
+export const argNum = (a, i) => (typeof a[i] === 'number' && a[i] === a[i] ? a[i] : 0);
+export const argBool = (a, i) => !!a[i];
 
 export function num(v) {
   return isFinite(v) ? String(v) : '0';

@@ -1,59 +1,39 @@
-// The network instrumentation's page side, imported by the wasm (src/instrument/net.rs): wrappers
-// of `fetch` and `XMLHttpRequest` that the page cannot tell from the natives. The wrappers call
-// the natives with the very arguments they got (plus a `traceparent` header on sampled, allowed
-// requests), return what the natives return, never read, clone or tee a body, and hand what they
-// saw to `sink.c.net([...])` once the request has ended, inside try/catch.
+// The network source's page side, imported by the wasm (src/lib.rs): wrappers of `fetch` and
+// `XMLHttpRequest` that the page cannot tell from the natives. The wrappers call the natives with
+// the very arguments they got (plus a `traceparent` header on the requests the SDK traces), return
+// what the natives return, never read, clone or tee a body, and hand what they saw to the client
+// (the `request` signal) once the request has ended, inside try/catch. Which requests are the
+// SDK's own, which are errors, and which get a trace, is decided on the Rust side.
+import * as S from './signals.js';
 
-/**
- * Hands an ended request to the client: `net(origin, ms, status, size, detail)`. The common case (a
- * fast success, not traced) crosses with numbers and the origin only; `detail` —
- * `[api, method, url, outcome, startEpochMs, traceId, spanId]` — comes for the rest.
- */
-const report = (sink, slowMs, rec, status, size, outcome) => {
+/** Hands an ended request to the client. */
+const report = (sink, rec, status, size, outcome) => {
   try {
     const ms = performance.now() - rec.t;
-    const detail = status >= 400 || outcome !== 'load' || ms > slowMs || rec.trace ? [rec.api, rec.method, rec.url, outcome, Date.now() - ms, rec.trace, rec.span] : undefined;
-    if (sink.c) sink.c.net(rec.origin, ms, status, size, detail);
+    if (sink.c) S.request(sink.c, rec.xhr, rec.method, rec.url, outcome, status, ms, size, Date.now() - ms, rec.tp);
   } catch (e) {}
 };
-
-const hex = (bytes) => Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => (b < 16 ? '0' : '') + b.toString(16)).join('');
 
 const sizeOf = (v) => (v == null || v === '' ? -1 : +v);
 
 /**
- * Wraps `fetch` and `XMLHttpRequest.prototype.{open,setRequestHeader,send}` for `sink.c`.
- * `tracing` is null, or `[sampleRate, ...propagateTo]` (strings: URL prefixes; RegExps);
- * `slowMs` is `errors.slowRequestMs`; `own` the collector endpoints (absolute URLs), never recorded.
- * Returns the function that puts back each original that nothing else replaced since.
+ * Wraps `fetch` and `XMLHttpRequest.prototype.{open,setRequestHeader,send}` for `sink.c`; with
+ * `tracing`, each request asks the client for its `traceparent` as it starts. Returns the function
+ * that puts back each original that nothing else replaced since.
  */
-export function patch(sink, tracing, slowMs, own) {
+export function patch(sink, tracing) {
   const undo = [];
-  const sampleRate = tracing ? tracing[0] : 0;
-  const targets = tracing ? tracing.slice(1) : [];
-  // `traceparent` goes only to the page's origin and to `propagateTo` matches: a string is a URL
-  // prefix ending at a boundary (`https://api.example.com` does not match `…example.com.evil`)
-  const allowed = (url) =>
-    url.origin === location.origin ||
-    targets.some((p) =>
-      typeof p === 'string'
-        ? url.href.startsWith(p) && (/[/?#]$/.test(p) || /^(?:$|[/?#:])/.test(url.href.slice(p.length)))
-        : p.test(url.href),
-    );
-  /** What we record of a request about to start; `propagate` when a sampled trace may add its header. */
-  const begin = (api, method, target) => {
-    const url = new URL(target, location.href);
-    if (own.includes(url.origin + url.pathname)) return null;
-    const rec = { api, method: String(method || 'GET').toUpperCase(), url: url.href, origin: url.origin, t: performance.now() };
-    // traced only in a sampled session: a trace the SDK would not report is not started either
-    if (tracing && Math.random() < sampleRate && sink.c && sink.c.sampled()) {
-      rec.trace = hex(16);
-      rec.span = hex(8);
-      rec.propagate = allowed(url);
+  /** What we record of a request about to start; `propagate` when its trace header may be sent. */
+  const begin = (xhr, method, target) => {
+    const url = new URL(target, location.href).href;
+    const rec = { xhr, method: String(method || 'GET'), url, t: performance.now(), tp: '' };
+    const tp = tracing && sink.c ? sink.c.trace(url) : undefined;
+    if (tp) {
+      rec.tp = tp.slice(1);
+      rec.propagate = tp[0] === 'p';
     }
     return rec;
   };
-  const traceparent = (rec) => '00-' + rec.trace + '-' + rec.span + '-01';
   const replace = (obj, name, wrapper) => {
     const original = obj[name];
     // the native's name, whatever a minifier did to ours
@@ -70,13 +50,13 @@ export function patch(sink, tracing, slowMs, own) {
       try {
         const init = arguments[1];
         const req = input instanceof Request ? input : null;
-        rec = begin('fetch', init && init.method !== undefined ? init.method : req ? req.method : 'GET', req ? req.url : input);
-        if (rec && rec.propagate) {
+        rec = begin(false, init && init.method !== undefined ? init.method : req ? req.method : 'GET', req ? req.url : input);
+        if (rec.propagate) {
           // headers are read only here, for a sampled request that may carry the trace; the
           // page's init stays as it was: ours inherits from it and only replaces `headers`
           const ours = new Headers(init && init.headers !== undefined ? init.headers : req ? req.headers : undefined);
           if (!ours.has('traceparent')) {
-            ours.set('traceparent', traceparent(rec));
+            ours.set('traceparent', rec.tp);
             const init2 = Object.create(init && typeof init === 'object' ? init : null);
             init2.headers = ours;
             args = [input, init2];
@@ -89,8 +69,8 @@ export function patch(sink, tracing, slowMs, own) {
       const p = nativeFetch.apply(this, args);
       if (rec) {
         p.then(
-          (r) => report(sink, slowMs, rec, r.status, sizeOf(r.headers.get('content-length')), 'load'),
-          (e) => report(sink, slowMs, rec, 0, -1, e && e.name === 'AbortError' ? 'abort' : e && e.name === 'TimeoutError' ? 'timeout' : 'error'),
+          (r) => report(sink, rec, r.status, sizeOf(r.headers.get('content-length')), 'load'),
+          (e) => report(sink, rec, 0, -1, e && e.name === 'AbortError' ? 'abort' : e && e.name === 'TimeoutError' ? 'timeout' : 'error'),
         );
       }
       return p;
@@ -117,8 +97,7 @@ export function patch(sink, tracing, slowMs, own) {
       try {
         const s = state.get(this);
         if (s && !s.rec && this.readyState === 1) {
-          const rec = (s.rec = begin('xhr', s.method, s.url));
-          if (!rec) return nativeSend.apply(this, arguments);
+          const rec = (s.rec = begin(true, s.method, s.url));
           let outcome = 'load';
           const xhr = this;
           // the listeners stay with the object; once this request has ended they do nothing
@@ -129,11 +108,11 @@ export function patch(sink, tracing, slowMs, own) {
               const o = outcome;
               outcome = '';
               state.delete(xhr);
-              report(sink, slowMs, rec, xhr.status, sizeOf(xhr.getResponseHeader('content-length')), o);
+              report(sink, rec, xhr.status, sizeOf(xhr.getResponseHeader('content-length')), o);
             } catch (e) {}
           };
           ['error', 'abort', 'timeout', 'loadend'].forEach((t) => this.addEventListener(t, ended));
-          if (rec.propagate && !s.parent) nativeSetHeader.call(this, 'traceparent', traceparent(rec));
+          if (rec.propagate && !s.parent) nativeSetHeader.call(this, 'traceparent', rec.tp);
         }
       } catch (e) {}
       return nativeSend.apply(this, arguments);

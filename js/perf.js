@@ -1,12 +1,9 @@
-// The performance instrumentation's page side, imported by the wasm (src/instrument/perf.rs):
-// PerformanceObservers for paints, LCP, layout shifts, event timing, long tasks, long animation
-// frames and resources, plus the few listeners web vitals need (first input, hidden, bfcache
-// restore). Each observer only reads an entry's fields and hands plain values to
-// `sink.c.perf(kind, [...])`; the vitals logic lives in src/vitals.rs. Every callback swallows its
-// own failures: the page never sees them.
-
-// kinds, as src/instrument/perf.rs numbers them
-const METRIC = 0, FCP = 1, LCP = 2, LCP_END = 3, SHIFT = 4, EVENT = 5, FIRST_INPUT = 6, RESOURCE = 9, HIDDEN = 10, RESTORE = 11, RESTORED = 12, INIT = 13, TTFB = 14;
+// The performance source's page side, imported by the wasm (src/lib.rs): PerformanceObservers for
+// paints, LCP, layout shifts, event timing, long tasks, long animation frames and resources, plus
+// the few listeners web vitals need (first input, hidden, bfcache restore). Each observer only
+// reads an entry's fields and hands them over through js/signals.js; the vitals logic lives in
+// crates/core/src/vitals.rs. Every callback swallows its own failures: the page never sees them.
+import * as S from './signals.js';
 
 /** A short CSS selector of an element: ids and classes up to the nearest id, at most 100 characters. */
 export function selector(el) {
@@ -29,9 +26,7 @@ export function selector(el) {
 export function observe(sink) {
   const offs = [];
   const observers = {};
-  const send = (kind, args) => sink.c && sink.c.perf(kind, args);
-  // a plain metric: name, value, then tag name/value pairs
-  const metric = (...args) => send(METRIC, args);
+  const send = (signal, ...fields) => sink.c && signal(sink.c, ...fields);
   const guard = (fn) => (x) => {
     try {
       fn(x);
@@ -56,42 +51,39 @@ export function observe(sink) {
     offs.push(() => po.disconnect());
   };
   const take = (type) => observers[type] && observers[type]();
-  const interaction = (e) =>
-    send(EVENT, [e.interactionId || 0, e.duration, selector(e.target), e.name, count()]);
+  const interaction = (e) => send(S.interaction, e.interactionId || 0, e.duration, selector(e.target), e.name, count());
 
   const start = guard(() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const activation = (nav && nav.activationStart) || 0;
     const hidden = performance.getEntriesByType('visibility-state').find((e) => e.name === 'hidden' && e.startTime >= activation);
-    send(INIT, [
+    send(
+      S.perfStart,
       activation > 0 ? 'prerender' : document.wasDiscarded ? 'restore' : nav ? nav.type : 'navigate',
       activation,
       hidden ? hidden.startTime : document.visibilityState === 'hidden' ? 0 : Infinity,
-    ]);
-    watch('paint', (e) => e.name === 'first-contentful-paint' && send(FCP, [e.startTime]));
-    watch('largest-contentful-paint', (e) => send(LCP, [e.startTime, selector(e.element), e.url]));
+    );
+    watch('paint', (e) => e.name === 'first-contentful-paint' && send(S.fcp, e.startTime));
+    watch('largest-contentful-paint', (e) => send(S.lcp, e.startTime, selector(e.element), e.url));
     watch('layout-shift', (e) => {
       const source = (e.sources || []).find((s) => s.node && s.node.nodeType === 1);
-      send(SHIFT, [e.value, e.startTime, e.hadRecentInput, source ? selector(source.node) : '']);
+      send(S.shift, e.value, e.startTime, e.hadRecentInput, source ? selector(source.node) : '');
     });
     if (self.PerformanceEventTiming && 'interactionId' in PerformanceEventTiming.prototype) {
       watch('event', interaction, { durationThreshold: 40 });
     }
     watch('first-input', (e) => {
       interaction(e);
-      send(FIRST_INPUT, [e.startTime, e.processingStart, selector(e.target), e.name]);
+      send(S.firstInput, e.startTime, e.processingStart, selector(e.target), e.name);
     });
-    watch('longtask', (e) => metric('long_task_duration', e.duration, 'startTime', e.startTime));
+    watch('longtask', (e) => send(S.longTask, e.duration, e.startTime));
     // a long animation frame, attributed to its longest script
     watch('long-animation-frame', (e) => {
       let top = { sourceURL: '', sourceFunctionName: '', duration: 0 };
       for (const s of e.scripts || []) if (s.duration > top.duration) top = s;
-      metric('long_animation_frame', e.duration, 'blockingDuration', e.blockingDuration, 'startTime', e.startTime,
-        'script', top.sourceURL, 'scriptFunction', top.sourceFunctionName, 'scriptDuration', top.duration);
+      send(S.longFrame, e.duration, e.blockingDuration, e.startTime, top.sourceURL, top.sourceFunctionName, top.duration);
     });
-    watch('resource', (e) =>
-      send(RESOURCE, [e.name, e.initiatorType, e.duration, e.transferSize, e.decodedBodySize, e.renderBlockingStatus || '']),
-    );
+    watch('resource', (e) => send(S.resource, e.name, e.initiatorType, e.duration, e.transferSize, e.decodedBodySize, e.renderBlockingStatus || ''));
     // LCP stops at the first input; read what is still buffered once the page is idle. The
     // listeners go at once: later clicks and key presses cost nothing.
     const input = (ev) => {
@@ -99,7 +91,7 @@ export function observe(sink) {
       inputs.forEach((off) => off());
       const done = guard(() => {
         take('largest-contentful-paint');
-        send(LCP_END, []);
+        send(S.lcpEnd);
       });
       self.requestIdleCallback ? requestIdleCallback(done, { timeout: 1000 }) : setTimeout(done);
     };
@@ -108,7 +100,7 @@ export function observe(sink) {
     on(window, 'visibilitychange', (ev) => {
       if (document.visibilityState !== 'hidden') return;
       ['largest-contentful-paint', 'layout-shift', 'event', 'first-input'].forEach(take);
-      send(HIDDEN, [ev.timeStamp, count()]);
+      send(S.vitalsHidden, ev.timeStamp, count());
     });
     // No `first-input` entry after a restore: FID is the first input's wait for its handlers,
     // measured by listeners added at the restore and removed once it is recorded (as web-vitals v4
@@ -123,7 +115,7 @@ export function observe(sink) {
         if (!restored) return;
         restored = false;
         FIRST_INPUTS.forEach((type) => removeEventListener(type, firstInput, true));
-        send(FIRST_INPUT, [ev.timeStamp, ev.timeStamp + delay, selector(ev.target), ev.type]);
+        send(S.firstInput, ev.timeStamp, ev.timeStamp + delay, selector(ev.target), ev.type);
       };
       if (ev.type !== 'pointerdown') return record();
       const up = () => (off(), record());
@@ -136,23 +128,16 @@ export function observe(sink) {
       if (!ev.persisted) return;
       restored = true;
       FIRST_INPUTS.forEach((type) => addEventListener(type, firstInput, true));
-      send(RESTORE, [ev.timeStamp, count()]);
-      requestAnimationFrame(() => requestAnimationFrame(guard(() => send(RESTORED, [performance.now() - ev.timeStamp]))));
+      send(S.restore, ev.timeStamp, count());
+      requestAnimationFrame(() => requestAnimationFrame(guard(() => send(S.restoredPaint, performance.now() - ev.timeStamp))));
     });
-    // navigation timing and TTFB once the load event has finished; phases the browser did not time
-    // (negative) are left out, the TLS handshake when there was none
+    // navigation timing and TTFB once the load event has finished (which phases count is decided
+    // on the Rust side)
     const loaded = guard(() => {
       const n = performance.getEntriesByType('navigation')[0];
-      if (!n || !(n.responseStart > 0) || n.responseStart >= performance.now()) return;
-      send(TTFB, [n.responseStart]);
-      const phase = (name, ms) => ms >= 0 && metric('navigation_' + name, ms, 'navigation_type', activation > 0 ? 'prerender' : n.type, 'protocol', n.nextHopProtocol);
-      phase('dns_lookup', n.domainLookupEnd - n.domainLookupStart);
-      phase('tcp_connect', n.connectEnd - n.connectStart);
-      if (n.secureConnectionStart > 0) phase('ssl_handshake', n.connectEnd - n.secureConnectionStart);
-      phase('request_response', n.responseEnd - n.requestStart);
-      phase('dom_processing', n.domComplete - n.responseEnd);
-      // from the navigation's start: time 0 of the page
-      if (n.loadEventEnd > 0) phase('total_load_time', n.loadEventEnd);
+      if (!n) return;
+      send(S.navigation, n.type, n.nextHopProtocol || '', n.responseStart, n.domainLookupStart, n.domainLookupEnd, n.connectStart, n.connectEnd,
+        n.secureConnectionStart, n.requestStart, n.responseEnd, n.domComplete, n.loadEventEnd, performance.now());
     });
     if (document.readyState === 'complete') setTimeout(loaded);
     else on(window, 'load', () => setTimeout(loaded));

@@ -1,13 +1,10 @@
-// The user-experience instrumentation's page side, imported by the wasm (src/instrument/ux.rs):
-// page views and SPA route changes (history wrappers, popstate, hashchange), clicks and rage
-// clicks, form submits, scroll depth and visibility. Listeners are passive and capturing. A click
-// costs the page one array push: describing the element and crossing into the wasm happen after
-// the next paint, for a batch of clicks at once.
-
+// The user-experience source's page side, imported by the wasm (src/lib.rs): page views and SPA
+// route changes (history wrappers, popstate, hashchange), clicks, form submits, scroll depth and
+// visibility. Listeners are passive and capturing. A click costs the page one array push:
+// describing the element and crossing into the wasm happen after the next paint, for a batch of
+// clicks at once. Rage clicks, scroll milestones and sessions are decided on the Rust side.
+import * as S from './signals.js';
 import { selector } from './perf.js';
-
-// kinds, as src/instrument/ux.rs numbers them
-const PAGE_VIEW = 0, ROUTE = 1, CLICK = 2, SUBMIT = 3, SCROLL = 4, VISIBILITY = 5;
 
 /** Where text is never read: form fields, editable regions, and anything marked for masking. */
 const NO_TEXT = 'input,textarea,select,[contenteditable]:not([contenteditable="false"]),[data-sightline-mask]';
@@ -37,17 +34,14 @@ export function describeElement(el, clickText, dataAttrs) {
 export function track(sink, clickText, dataAttrs) {
   const offs = [];
   let pending = []; // clicks not described yet: element, time, element, time, ...
-  let streak = { el: null, first: 0, count: 0 };
-  const send = (kind, args) => {
+  // a number per element, so that the Rust side can tell clicks on one element in a row
+  const ids = new WeakMap();
+  let lastId = 0;
+  const send = (signal, ...fields) => {
     // clicks waiting to be described go first: they happened before whatever this is
-    if (kind !== CLICK && pending.length) flushClicks();
+    if (signal !== S.click && pending.length) flushClicks();
     try {
-      const c = sink.c;
-      if (!c) return;
-      // user activity after the session ended: the next session starts with a view of this page
-      // (a route change needs none: the page view that follows it starts the session)
-      if (kind > ROUTE && !(kind === VISIBILITY && args[0]) && c.sessionEnded()) view('session');
-      c.ux(kind, args);
+      if (sink.c) signal(sink.c, ...fields);
     } catch (e) {}
   };
   const on = (target, type, fn) => {
@@ -62,22 +56,19 @@ export function track(sink, clickText, dataAttrs) {
 
   // page views: the load, then every change of URL by the history API, back/forward or the hash
   let current = location.href;
-  let scrolled = 0; // the deepest scroll milestone reported in this view
   const nav = performance.getEntriesByType('navigation')[0];
-  // `how`: load, pushState, replaceState, popstate, hashchange; or, for the same page viewed again,
-  // back-forward-cache (restored) or session (the session that starts with user activity after
-  // the last one ended)
+  // `how`: load, pushState, replaceState, popstate, hashchange, or back-forward-cache (the same
+  // page, restored)
   const view = (how) => {
     const from = current;
     current = location.href;
     const load = how === 'load';
-    if (!load && how !== 'session' && how !== 'back-forward-cache') {
+    if (!load && how !== 'back-forward-cache') {
       if (from === current) return;
-      send(ROUTE, [from, current, how]);
+      send(S.route, from, current, how);
     }
-    scrolled = 0;
     const loadTime = load && nav ? nav.loadEventEnd || nav.domContentLoadedEventEnd || 0 : 0;
-    send(PAGE_VIEW, [current, document.title, load ? document.referrer : from, loadTime, innerWidth, innerHeight, how]);
+    send(S.pageView, current, document.title, load ? document.referrer : from, loadTime, innerWidth, innerHeight, how);
   };
   for (const method of ['pushState', 'replaceState']) {
     const original = history[method];
@@ -107,19 +98,18 @@ export function track(sink, clickText, dataAttrs) {
   if (document.readyState === 'complete') Promise.resolve().then(loaded);
   else on(window, 'load', () => setTimeout(loaded));
 
-  // clicks: kept as (element, time) and described in a later task; 3 or more on one element
-  // within a second make a rage click
+  // clicks: kept as (element, time) and described in a later task
   function flushClicks() {
     const batch = pending;
     pending = [];
     try {
       for (let i = 0; i < batch.length; i += 2) {
         const el = batch[i];
-        const at = batch[i + 1];
         if (!el || el.nodeType !== 1) continue;
-        if (streak.el === el && at - streak.first < 1000) streak.count++;
-        else streak = { el, first: at, count: 1 };
-        send(CLICK, [...describeElement(el, clickText, dataAttrs), streak.count]);
+        let id = ids.get(el);
+        if (!id) ids.set(el, (id = ++lastId));
+        const [tag, elId, sel, classes, text, data] = describeElement(el, clickText, dataAttrs);
+        send(S.click, tag, elId, sel, classes, text, data, id, batch[i + 1]);
       }
     } catch (e) {}
   }
@@ -141,28 +131,22 @@ export function track(sink, clickText, dataAttrs) {
     const form = ev.target;
     if (!form || form.localName !== 'form') return;
     const action = form.getAttribute('action');
-    send(SUBMIT, [form.id, action ? new URL(action, location.href).href : location.href, (form.getAttribute('method') || 'get').toLowerCase(), form.elements.length]);
+    send(S.submit, form.id, action ? new URL(action, location.href).href : location.href, form.getAttribute('method') || 'get', form.elements.length);
   });
 
-  // scroll depth milestones, at most once per animation frame
+  // scroll depth, at most once per animation frame
   let frame = 0;
   on(window, 'scroll', () => {
     if (frame) return;
     frame = requestAnimationFrame(() => {
       frame = 0;
       const doc = document.documentElement;
-      const depth = doc.scrollHeight <= innerHeight ? 100 : ((scrollY + innerHeight) / doc.scrollHeight) * 100;
-      for (const m of [25, 50, 75, 100]) {
-        if (m > scrolled && depth >= m - 0.5) {
-          scrolled = m;
-          send(SCROLL, [m]);
-        }
-      }
+      send(S.scroll, doc.scrollHeight <= innerHeight ? 100 : ((scrollY + innerHeight) / doc.scrollHeight) * 100);
     });
   });
 
   // on window, capturing: before the page-hide flush of js/hooks.js, so page_hidden goes with it
-  on(window, 'visibilitychange', () => send(VISIBILITY, [document.visibilityState === 'hidden']));
+  on(window, 'visibilitychange', () => send(S.visibility, document.visibilityState === 'hidden'));
 
   return () => {
     sink.clicks = undefined;

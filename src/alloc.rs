@@ -176,13 +176,13 @@ mod tests {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let size = 1 + (seed >> 33) as usize % 3000;
             let p = unsafe { h.alloc(size, 8, mem.grow()) } as usize;
-            assert!(p != 0 && p % 16 == 0);
+            assert!(p != 0 && p.is_multiple_of(16));
             assert!(p >= (mem.first + 2) * PAGE, "below the initial memory");
             for &(q, qs) in &live {
                 assert!(p + size <= q || q + qs <= p, "overlap at step {i}");
             }
             live.push((p, size));
-            if seed % 3 == 0 {
+            if seed.is_multiple_of(3) {
                 let (q, qs) = live.swap_remove((seed >> 40) as usize % live.len());
                 unsafe { h.dealloc(q as *mut u8, qs, 8) };
             }

@@ -1,66 +1,185 @@
-//! The browser as the wasm sees it: the functions of js/io.js (each one never throws), clocks, ids.
+//! The core's [`Platform`] over the browser: the functions of js/io.js (each one never throws),
+//! the page's hooks from the config, and the timers (gloo-timers handles: dropping one clears it).
+use std::rc::Weak;
+
+use gloo_timers::callback::Timeout;
+use sightline_core::platform::{Area, Hook, Platform, Timer};
 use wasm_bindgen::prelude::*;
+
+use crate::client::Shared;
 
 #[wasm_bindgen(module = "/js/io.js")]
 extern "C" {
-    /// POSTs `body` with `fetch`; later calls `sink.c.done(channel, status, retryAfter)` (when `sink` is set).
-    pub fn post(fetch: &JsValue, url: &str, body: &str, keepalive: bool, channel: u32, sink: &JsValue);
+    /// POSTs `body` with `fetch`; later hands `sent(req, status, retryAfter)` to `sink.c`.
+    pub fn post(fetch: &JsValue, url: &str, body: &str, keepalive: bool, req: u32, sink: &JsValue);
     /// `navigator.sendBeacon`; false when the browser refuses (quota, size) or throws.
     pub fn beacon(url: &str, body: &str) -> bool;
-    /// `setTimeout` calling `sink.c.tick(channel)`; returns the timer id.
-    pub fn timer(ms: i32, channel: u32, sink: &JsValue) -> i32;
-    pub fn cancel(id: i32);
     /// sessionStorage (`session`) or localStorage.
     #[wasm_bindgen(js_name = load)]
-    pub fn storage_get(session: bool, key: &str) -> Option<String>;
+    fn storage_get(session: bool, key: &str) -> Option<String>;
     #[wasm_bindgen(js_name = save)]
-    pub fn storage_set(session: bool, key: &str, value: &str) -> bool;
+    fn storage_set(session: bool, key: &str, value: &str) -> bool;
     #[wasm_bindgen(js_name = remove)]
-    pub fn storage_remove(session: bool, key: &str);
+    fn storage_remove(session: bool, key: &str);
     /// `location.href`
     pub fn href() -> String;
+    /// `document.visibilityState === 'visible'`
+    fn visible() -> bool;
     /// `navigator.userAgent`
     pub fn agent() -> String;
     /// `url` resolved against the page URL (relative collectors are allowed).
     #[wasm_bindgen(js_name = resolve)]
     pub fn absolute_url(url: &str) -> Option<String>;
-    pub fn debug(what: &str, detail: &str);
+    fn debug(what: &str, detail: &str);
     /// `fetch` as the page has it now.
     #[wasm_bindgen(js_name = nativeFetch)]
     pub fn native_fetch() -> JsValue;
-    /// `[promise, resolve]`
-    pub fn deferred() -> js_sys::Array;
     /// The config object as flat `[path, kind, value, ...]` triples (see js/io.js), or null.
     pub fn flatten(config: &JsValue) -> Option<js_sys::Array>;
     /// The shortest decimal text that reads back as `v` (JavaScript's `String(v)`), for JSON.
     pub fn num(v: f64) -> String;
+    /// Field `i` of a signal: a string (else none), a number (`NaN` and non-numbers: 0), truthy.
+    #[wasm_bindgen(js_name = argStr)]
+    pub fn arg_str(a: &js_sys::Array, i: u32) -> Option<String>;
+    #[wasm_bindgen(js_name = argNum)]
+    pub fn arg_num(a: &js_sys::Array, i: u32) -> f64;
+    #[wasm_bindgen(js_name = argBool)]
+    pub fn arg_bool(a: &js_sys::Array, i: u32) -> bool;
+    /// Calls `f(item)` for `beforeSend`: `null`/`false` → `0` (drop), an object → its JSON,
+    /// a throw → `1`, anything else → `undefined` (keep).
+    #[wasm_bindgen(js_name = hook)]
+    fn call_hook(f: &js_sys::Function, item: &str) -> JsValue;
+    /// Calls `f({code, message})`; false when it threw.
+    #[wasm_bindgen(js_name = tell)]
+    fn call_on_error(f: &js_sys::Function, code: &str, message: &str) -> bool;
 }
 
-/// The number at `i` of an argument array from the JS side (0 when it is not one).
-#[inline(never)]
-pub fn num_arg(a: &js_sys::Array, i: u32) -> f64 {
-    a.get(i).as_f64().unwrap_or(0.0)
+#[wasm_bindgen(module = "/js/health.js")]
+extern "C" {
+    /// Runs the checks (`sink.runChecks(probe)`); the results come back as the `health` signal.
+    #[wasm_bindgen(js_name = run)]
+    fn run_checks(sink: &JsValue, probe: bool);
+    /// Calls the `onAlert` callbacks with the alert (JSON).
+    fn notify(sink: &JsValue, alert: &str);
 }
 
-pub fn now_ms() -> f64 {
-    js_sys::Date::now()
+pub struct Browser {
+    /// `{c: client}`: how JS callbacks reach the client.
+    pub sink: JsValue,
+    /// `fetch` as it was when the SDK started, so that its own requests bypass every wrapper.
+    pub fetch: JsValue,
+    pub funcs: Vec<js_sys::Function>,
+    pub regexes: Vec<js_sys::RegExp>,
+    pub before_send: Option<usize>,
+    pub on_error: Option<usize>,
+    pub debug: bool,
+    timers: [Option<Timeout>; Timer::COUNT],
+    /// The client this platform belongs to (timer callbacks call it; `flush()` promises wait there).
+    pub shared: Weak<Shared>,
 }
 
-/// xorshift64*: ids and jitter need speed and spread, not secrecy.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn seeded() -> Rng {
-        let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64 ^ (now_ms() as u64).rotate_left(32);
-        Rng(seed | 1)
+impl Browser {
+    pub fn new(sink: JsValue, funcs: Vec<js_sys::Function>, regexes: Vec<js_sys::RegExp>, shared: Weak<Shared>) -> Browser {
+        Browser {
+            sink,
+            fetch: native_fetch(),
+            funcs,
+            regexes,
+            before_send: None,
+            on_error: None,
+            debug: false,
+            timers: Default::default(),
+            shared,
+        }
     }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+
+    fn area(a: Area) -> bool {
+        a == Area::Session
     }
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / 9_007_199_254_740_992.0
+}
+
+impl Platform for Browser {
+    fn now(&self) -> f64 {
+        js_sys::Date::now()
+    }
+    fn random(&mut self) -> f64 {
+        js_sys::Math::random()
+    }
+    fn post(&mut self, req: u32, url: &str, body: &str, keepalive: bool) {
+        post(&self.fetch, url, body, keepalive, req, &self.sink);
+    }
+    fn beacon(&mut self, url: &str, body: &str) -> bool {
+        beacon(url, body)
+    }
+    fn set_timer(&mut self, timer: Timer, ms: f64) {
+        let shared = self.shared.clone();
+        let handle = Timeout::new(ms.clamp(0.0, 2_147_483_647.0) as u32, move || {
+            if let Some(s) = shared.upgrade() {
+                s.timer(timer);
+            }
+        });
+        // the previous handle, if any, is dropped: its timeout is cleared
+        if let Some(slot) = self.timers.get_mut(timer.slot()) {
+            *slot = Some(handle);
+        }
+    }
+    fn clear_timer(&mut self, timer: Timer) {
+        if let Some(slot) = self.timers.get_mut(timer.slot()) {
+            *slot = None;
+        }
+    }
+    fn load(&mut self, area: Area, key: &str) -> Option<String> {
+        storage_get(Browser::area(area), key)
+    }
+    fn save(&mut self, area: Area, key: &str, value: &str) -> bool {
+        storage_set(Browser::area(area), key, value)
+    }
+    fn remove(&mut self, area: Area, key: &str) {
+        storage_remove(Browser::area(area), key);
+    }
+    fn href(&mut self) -> String {
+        href()
+    }
+    fn visible(&mut self) -> bool {
+        visible()
+    }
+    fn before_send(&mut self, item: &str) -> Hook {
+        let Some(f) = self.before_send.and_then(|i| self.funcs.get(i)) else { return Hook::Keep };
+        let r = call_hook(f, item);
+        if let Some(json) = r.as_string() {
+            Hook::Replace(json)
+        } else {
+            match r.as_f64() {
+                Some(0.0) => Hook::Drop,
+                Some(_) => Hook::Threw,
+                None => Hook::Keep,
+            }
+        }
+    }
+    fn diagnostic(&mut self, code: &'static str, message: &str) {
+        self.debug(code, message);
+        if let Some(f) = self.on_error.and_then(|i| self.funcs.get(i)) {
+            // a throwing `onError` is ignored: it cannot be told about itself
+            call_on_error(f, code, message);
+        }
+    }
+    fn alert(&mut self, json: &str) {
+        notify(&self.sink, json);
+    }
+    fn matches(&mut self, regex: usize, text: &str) -> bool {
+        self.regexes.get(regex).is_some_and(|r| r.test(text))
+    }
+    fn debug(&mut self, what: &str, detail: &str) {
+        if self.debug {
+            debug(what, detail);
+        }
+    }
+    fn run_health(&mut self, probe: bool) {
+        run_checks(&self.sink, probe);
+    }
+    fn flushed(&mut self, done: bool) {
+        if let Some(s) = self.shared.upgrade() {
+            s.flushed(done);
+        }
     }
 }

@@ -5,20 +5,57 @@
 mod alloc;
 pub mod browser;
 pub mod client;
-pub mod instrument;
 
-pub use sightline_core::{aggregate, alerting, config, event, json, perf, pipeline, privacy, session, stack, vitals};
+use std::rc::Rc;
 
+use sightline_core::config::{self, Config, Val, CHANNELS};
+use sightline_core::monitor::Monitor;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use config::{Config, Val};
+use browser::Browser;
+use client::{Client, Shared};
+
+// The capture modules: each adds its listeners, observers or wrappers, hands what it sees to
+// `sink.c` through js/signals.js, and returns the function that removes it all.
+#[wasm_bindgen(module = "/js/hooks.js")]
+extern "C" {
+    /// error, unhandledrejection, visibilitychange and pagehide listeners
+    #[wasm_bindgen(js_name = install)]
+    fn install_hooks(sink: &JsValue) -> js_sys::Function;
+}
+#[wasm_bindgen(module = "/js/perf.js")]
+extern "C" {
+    /// PerformanceObservers and the listeners the web vitals need
+    fn observe(sink: &JsValue) -> js_sys::Function;
+}
+#[wasm_bindgen(module = "/js/net.js")]
+extern "C" {
+    /// the fetch and XMLHttpRequest wrappers (`tracing`: ask `trace()` as each request starts)
+    fn patch(sink: &JsValue, tracing: bool) -> js_sys::Function;
+}
+#[wasm_bindgen(module = "/js/ux.js")]
+extern "C" {
+    /// page views and routes (history wrappers), clicks, submits, scroll and visibility
+    fn track(sink: &JsValue, click_text: bool, data_attrs: &js_sys::Array) -> js_sys::Function;
+}
+#[wasm_bindgen(module = "/js/health.js")]
+extern "C" {
+    /// the health checks' page side (`flags`: storage, memory, collector built-ins)
+    #[wasm_bindgen(js_name = start)]
+    fn start_health(sink: &JsValue, timeout: f64, flags: &js_sys::Array, probe: &str, fetch: &JsValue) -> js_sys::Function;
+}
+#[wasm_bindgen(module = "/js/signals.js")]
+extern "C" {
+    /// The fingerprint of the signal table js/signals.js was generated from.
+    fn table() -> String;
+}
 
 /// Validates `config` and starts monitoring. Returns a `Client`, or a `string` with the reason it
 /// did not start (nothing is installed then). Never throws.
 ///
-/// `sink` is an object the caller sets `sink.c = client` on: JS callbacks (timers, finished
-/// requests, page hooks) reach the client through it.
+/// `sink` is an object the caller sets `sink.c = client` on: JS callbacks (finished requests, page
+/// hooks, health results) reach the client through it.
 #[wasm_bindgen]
 pub fn start(config: JsValue, sink: JsValue) -> JsValue {
     match start_client(&config, sink) {
@@ -28,7 +65,10 @@ pub fn start(config: JsValue, sink: JsValue) -> JsValue {
 }
 
 /// [`start`] for Rust callers (and the browser tests).
-pub fn start_client(config: &JsValue, sink: JsValue) -> Result<client::Client, String> {
+pub fn start_client(config: &JsValue, sink: JsValue) -> Result<Client, String> {
+    if table() != sightline_core::signal::fingerprint() {
+        return Err(String::from("sightline: js/signals.js was not generated from this build's signal table (rebuild the SDK)"));
+    }
     let mut funcs = Vec::new();
     let mut regexes = Vec::new();
     let entries = browser::flatten(config).map(|flat| read(&flat, &mut funcs, &mut regexes));
@@ -45,14 +85,30 @@ pub fn start_client(config: &JsValue, sink: JsValue) -> Result<client::Client, S
             None => return Err(String::from("sightline: config key `collector` (or an endpoint) is not a valid URL")),
         }
     }
-    let core = client::Core::new(cfg, funcs, regexes, urls, sink);
-    core.install_hooks();
-    core.install_perf();
-    core.install_net();
-    core.install_ux();
-    core.install_health();
-    core.restore_pending();
-    Ok(client::Client::new(core))
+    let health_probe = urls.get(CHANNELS.iter().position(|c| *c == config::Channel::Health).unwrap_or(3)).cloned().unwrap_or_default();
+    let (metrics, tracing, health, click_text) = (cfg.metrics_enabled, cfg.tracing_enabled, cfg.health_enabled, cfg.click_text);
+    let health_timeout = f64::from(cfg.health_timeout_ms);
+    let health_flags: js_sys::Array = cfg.health_checks.iter().map(|b| JsValue::from_bool(*b)).collect();
+    let attrs: js_sys::Array = cfg.data_attributes.iter().map(|a| JsValue::from_str(a)).collect();
+    let shared = Rc::new_cyclic(|weak| {
+        let mut p = Browser::new(sink.clone(), funcs, regexes, weak.clone());
+        (p.before_send, p.on_error, p.debug) = (cfg.before_send, cfg.on_error, cfg.debug);
+        Shared::new(Monitor::new(cfg, urls, browser::agent(), p))
+    });
+    let fetch = shared.monitor.try_borrow().map(|m| m.p.fetch.clone()).unwrap_or(JsValue::UNDEFINED);
+    let client = Client::new(shared);
+    client.install(install_hooks(&sink));
+    if metrics {
+        client.install(observe(&sink));
+    }
+    client.install(patch(&sink, tracing));
+    // user experience runs in unsampled sessions too: activity keeps the session going and counts
+    // for `sessionSummary()`; only nothing is sent
+    client.install(track(&sink, click_text, &attrs));
+    if health {
+        client.install(start_health(&sink, health_timeout, &health_flags, &health_probe, &fetch));
+    }
+    Ok(client)
 }
 
 /// Turns the flattened config into entries, keeping functions and RegExps in side tables.

@@ -263,7 +263,7 @@ pub struct Aggregates {
     pub vitals: [Sketch; 6],
     /// The latest value of each vital and the page view it belongs to: a new report for the same
     /// view replaces it in the sketch.
-    pub latest: [Option<(String, f64)>; 6],
+    pub latest: [Option<(u64, f64)>; 6],
     pub window: Window,
     pub interval: Interval,
     pub slow_requests: u32,
@@ -293,16 +293,16 @@ impl Default for Aggregates {
 
 impl Aggregates {
     /// A web vital's value (`name` as in [`VITALS`]) for page view `pv`.
-    pub fn vital(&mut self, name: &str, pv: &str, value: f64) {
+    pub fn vital(&mut self, name: &str, pv: u64, value: f64) {
         let Some(i) = VITALS.iter().position(|v| *v == name) else { return };
         let (Some(sketch), Some(latest)) = (self.vitals.get_mut(i), self.latest.get_mut(i)) else { return };
         if let Some((view, old)) = latest.as_ref() {
-            if view == pv {
+            if *view == pv {
                 sketch.remove(*old);
             }
         }
         sketch.add(value);
-        *latest = Some((String::from(pv), value));
+        *latest = Some((pv, value));
     }
 
     pub fn error(&mut self, kind: &'static str, fingerprint: u64, message: &str) {
@@ -429,13 +429,13 @@ mod tests {
     #[test]
     fn a_vital_reported_again_for_its_page_view_replaces_its_value() {
         let mut a = Aggregates::default();
-        a.vital("cls", "pv1", 0.05);
-        a.vital("cls", "pv1", 0.12); // the same page's CLS grew
-        a.vital("cls", "pv2", 0.01); // a restored page's own
-        a.vital("nope", "pv1", 1.0);
+        a.vital("cls", 1, 0.05);
+        a.vital("cls", 1, 0.12); // the same page's CLS grew
+        a.vital("cls", 2, 0.01); // a restored page's own
+        a.vital("nope", 1, 1.0);
         assert_eq!(a.vitals[2].count(), 2);
         assert!((a.vitals[2].mean().unwrap() - 0.065).abs() < 1e-12);
-        assert_eq!(a.latest[2], Some((String::from("pv2"), 0.01)));
+        assert_eq!(a.latest[2], Some((2, 0.01)));
         a.error("javascript", 0xf1, "boom");
         a.error("javascript", 0xf1, "boom");
         a.error("http_error", 0xf2, "GET /x answered 500");

@@ -1,46 +1,118 @@
-//! The error record and the context common to every event, encoded once into the wire format.
-use crate::json;
-use crate::stack;
+//! The event model: one [`Event`] for everything the SDK sends. The context every event shares
+//! (time, session, page view, page URL, user and tags, sequence number) is attached once, when the
+//! event is made; release, environment, user agent and SDK are the same for the whole page and
+//! are added by the encoder. Queues hold events; an encoder turns a batch into a request body when
+//! it is sent (`encode`), so a repeat can be counted in place and another wire format is one more
+//! encoder.
+use std::rc::Rc;
+
+use crate::config::Channel;
+use crate::stack::Frame;
 
 pub const MAX_MESSAGE: usize = 1000;
 pub const MAX_STACK: usize = 8000;
 pub const MAX_FRAMES: usize = 50;
 pub const MAX_CONTEXT_BYTES: usize = 8192;
 
-/// What every event carries: who, where, which build.
-#[derive(Debug, Clone, Default)]
-pub struct Context {
-    pub session_id: String,
-    pub user_id: Option<String>,
-    pub release: Option<String>,
-    pub environment: Option<String>,
-    pub page_url: String,
-    pub user_agent: String,
+/// The user and tags set by the page, shared by every event made while they hold (`setUser` and
+/// `setTag` make a new one).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scope {
+    pub user: Option<String>,
     pub tags: Vec<(String, String)>,
 }
 
-/// The request a network record is about.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Epoch milliseconds.
+    pub time: f64,
+    pub session: Rc<str>,
+    pub page_view: u64,
+    /// The page's URL, scrubbed.
+    pub url: Rc<str>,
+    pub scope: Rc<Scope>,
+    /// The page's event number (batches can arrive out of order: a beacon overtakes a request).
+    pub seq: u32,
+    pub body: Body,
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    Error(Box<Error>),
+    Metric(Box<Metric>),
+    PageView(Box<PageView>),
+    Action(Box<Action>),
+    Span(Box<Span>),
+    Health(Box<Health>),
+    Alert(Box<Alert>),
+    /// An item already encoded: from the backlog of an earlier SDK version, or cut from a batch
+    /// it did not fit in after `beforeSend` had seen it.
+    Raw(Channel, String),
+}
+
+impl Event {
+    pub fn channel(&self) -> Channel {
+        match &self.body {
+            Body::Error(_) => Channel::Errors,
+            Body::Metric(_) => Channel::Metrics,
+            Body::PageView(_) | Body::Action(_) | Body::Span(_) => Channel::Events,
+            Body::Health(_) => Channel::Health,
+            Body::Alert(_) => Channel::Alerts,
+            Body::Raw(c, _) => *c,
+        }
+    }
+
+    /// About how many bytes the encoded event takes (for batching by size before encoding; the
+    /// batcher checks the real size).
+    pub fn size_hint(&self) -> usize {
+        160 + self.url.len()
+            + match &self.body {
+                Body::Error(e) => {
+                    300 + e.message.len()
+                        + e.stack.as_ref().map_or(0, String::len)
+                        + e.frames.iter().map(|f| 48 + f.function.len() + f.file.len()).sum::<usize>()
+                        + e.context.as_ref().map_or(0, String::len)
+                        + self.scope.tags.iter().map(|(k, v)| 6 + k.len() + v.len()).sum::<usize>()
+                }
+                Body::Metric(m) => m.tags.iter().map(|(k, v)| 8 + k.len() + v.len()).sum::<usize>(),
+                Body::PageView(p) => 300 + p.title.len() + p.referrer.len(),
+                Body::Action(a) => match &**a {
+                    Action::Click { element, .. } => 100 + element.size(),
+                    Action::Route { from, to, .. } => from.len() + to.len(),
+                    _ => 60,
+                },
+                Body::Span(s) => 300 + s.url.len(),
+                Body::Health(h) => 120 + h.checks.iter().map(|c| 64 + c.name.len() + c.message.len()).sum::<usize>(),
+                Body::Alert(a) => 300 + a.description.len(),
+                Body::Raw(_, s) => s.len(),
+            }
+    }
+}
+
+/// The request a network error is about.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Http {
-    /// `fetch` or `xhr`
-    pub api: &'static str,
+    pub xhr: bool,
     pub method: String,
     /// scrubbed
     pub url: String,
     /// 0 when no response came
     pub status: u16,
     pub duration_ms: u64,
-    /// response `Content-Length`, -1 when unknown
+    /// response `Content-Length`, negative when unknown
     pub size: f64,
 }
 
-/// One error, whatever its source (`kind` is the wire `type`).
+/// One error, whatever its source.
 #[derive(Debug, Clone, Default)]
-pub struct ErrorRecord {
+pub struct Error {
+    pub id: u64,
+    /// The wire `type`: javascript, promise_rejection, resource_error, manual, http_error, …
     pub kind: &'static str,
     pub name: String,
     pub message: String,
     pub stack: Option<String>,
+    pub frames: Vec<Frame>,
     pub source: Option<String>,
     pub line: u32,
     pub column: u32,
@@ -49,26 +121,27 @@ pub struct ErrorRecord {
     pub cross_origin: bool,
     /// For `resource_error`: the element's tag (`script`, `img`, `link`).
     pub element: Option<String>,
-    /// `captureError` context, already JSON (from `JSON.stringify`).
+    /// `captureError` context, already JSON.
     pub context: Option<String>,
-    /// For network records: the request.
     pub http: Option<Http>,
-    pub timestamp_ms: u64,
+    pub fingerprint: u64,
+    /// Occurrences this record stands for: repeats are counted into it while it waits.
+    pub count: u32,
 }
 
-impl ErrorRecord {
+impl Error {
     /// Errors that mean the app is likely broken right now: send them without waiting for the interval.
     pub fn is_critical(&self) -> bool {
-        self.name == "TypeError" || self.name == "ChunkLoadError" || json::contains(&self.message, "Loading chunk")
+        self.name == "TypeError" || self.name == "ChunkLoadError" || crate::json::contains(&self.message, "Loading chunk")
     }
 
     /// A stable hash of what makes two errors "the same": type, name, message and top frame.
-    pub fn fingerprint(&self, frames: &[stack::Frame]) -> u64 {
+    pub fn fingerprint_of(&self, top: Option<&Frame>) -> u64 {
         let mut h = Fnv::new();
         h.write(self.kind.as_bytes());
         h.write(self.name.as_bytes());
         h.write(self.message.as_bytes());
-        if let Some(f) = frames.first() {
+        if let Some(f) = top {
             h.write(f.file.as_bytes());
             h.write(&f.line.to_le_bytes());
             h.write(&f.column.to_le_bytes());
@@ -78,116 +151,189 @@ impl ErrorRecord {
         }
         h.0
     }
+}
 
-    /// Truncates message and stack to their limits.
-    pub fn clamp(&mut self) {
-        json::truncate(&mut self.message, MAX_MESSAGE);
-        if let Some(s) = &mut self.stack {
-            json::truncate(s, MAX_STACK);
-        }
-    }
+/// A metric tag's value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tag {
+    Str(String),
+    Num(f64),
+    Bool(bool),
+}
 
-    /// Encodes the record with the context, in the seed's field names. `count` goes last so that
-    /// repeats can be folded into a queued record by rewriting its tail (see [`set_count`]).
-    pub fn encode(&self, ctx: &Context, id: u64, fingerprint: u64, frames: &[stack::Frame], count: u32) -> String {
-        let mut o = String::with_capacity(512 + self.message.len() + self.stack.as_ref().map_or(0, |s| s.len()) * 2);
-        o.push('{');
-        json::key(&mut o, "id");
-        o.push('"');
-        json::hex64(&mut o, id);
-        o.push('"');
-        json::field_str(&mut o, "type", self.kind);
-        json::field_str(&mut o, "name", &self.name);
-        json::field_str(&mut o, "message", &self.message);
-        json::key(&mut o, "timestamp");
-        o.push('"');
-        json::iso_time(&mut o, self.timestamp_ms);
-        o.push('"');
-        json::field_opt(&mut o, "stack", self.stack.as_deref());
-        json::key(&mut o, "frames");
-        o.push('[');
-        for f in frames {
-            if !o.ends_with('[') {
-                o.push(',');
-            }
-            o.push('{');
-            json::field_str(&mut o, "function", &f.function);
-            json::field_str(&mut o, "file", &f.file);
-            json::field_u64(&mut o, "line", u64::from(f.line));
-            json::field_u64(&mut o, "column", u64::from(f.column));
-            o.push('}');
+impl Tag {
+    fn len(&self) -> usize {
+        match self {
+            Tag::Str(s) => s.len() + 2,
+            _ => 8,
         }
-        o.push(']');
-        if let Some(src) = &self.source {
-            json::field_str(&mut o, "source", src);
-            json::field_u64(&mut o, "line", u64::from(self.line));
-            json::field_u64(&mut o, "column", u64::from(self.column));
-        }
-        json::field_str(&mut o, "url", &ctx.page_url);
-        json::field_str(&mut o, "userAgent", &ctx.user_agent);
-        json::field_opt(&mut o, "userId", ctx.user_id.as_deref());
-        json::field_str(&mut o, "sessionId", &ctx.session_id);
-        json::field_opt(&mut o, "buildVersion", ctx.release.as_deref());
-        json::field_opt(&mut o, "environment", ctx.environment.as_deref());
-        json::field_str(&mut o, "level", self.level);
-        json::key(&mut o, "handled");
-        o.push_str(if self.handled { "true" } else { "false" });
-        if self.cross_origin {
-            json::key(&mut o, "crossOrigin");
-            o.push_str("true");
-        }
-        if let Some(el) = &self.element {
-            json::field_str(&mut o, "element", el);
-        }
-        if let Some(h) = &self.http {
-            json::field_str(&mut o, "api", h.api);
-            json::field_str(&mut o, "method", &h.method);
-            json::field_str(&mut o, "requestUrl", &h.url);
-            json::field_u64(&mut o, "status", u64::from(h.status));
-            json::field_u64(&mut o, "duration", h.duration_ms);
-            if h.size >= 0.0 {
-                json::field_num(&mut o, "responseSize", h.size);
-            }
-        }
-        if !ctx.tags.is_empty() {
-            json::key(&mut o, "tags");
-            o.push('{');
-            for (k, v) in &ctx.tags {
-                json::field_str(&mut o, k, v);
-            }
-            o.push('}');
-        }
-        if let Some(c) = &self.context {
-            if c.len() <= MAX_CONTEXT_BYTES && (c.starts_with('{') || c.starts_with('[')) {
-                json::key(&mut o, "context");
-                o.push_str(c);
-            }
-        }
-        json::key(&mut o, "fingerprint");
-        o.push('"');
-        json::hex64(&mut o, fingerprint);
-        o.push('"');
-        json::field_u64(&mut o, "count", u64::from(count));
-        o.push('}');
-        o
     }
 }
 
-/// Rewrites the trailing `"count":N}` of an encoded record.
-pub fn set_count(encoded: &str, count: u32) -> String {
-    let Some(i) = json::rfind(encoded, ",\"count\":") else { return String::from(encoded) };
-    let mut out = String::from(encoded.get(..i).unwrap_or(encoded));
-    json::field_u64(&mut out, "count", u64::from(count));
-    out.push('}');
-    out
+#[derive(Debug, Clone)]
+pub struct Metric {
+    pub name: &'static str,
+    pub value: f64,
+    /// In wire order; `pageViewId` and `url` follow them.
+    pub tags: Vec<(&'static str, Tag)>,
+    /// A web vital's rating and delta.
+    pub vital: Option<(&'static str, f64)>,
 }
 
-/// Reads the trailing count back (1 when absent).
-pub fn get_count(encoded: &str) -> u32 {
-    json::rfind(encoded, ",\"count\":")
-        .and_then(|i| encoded.get(i + 9..encoded.len().saturating_sub(1)))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(1)
+impl Metric {
+    pub fn new(name: &'static str, value: f64) -> Metric {
+        Metric { name, value, tags: Vec::new(), vital: None }
+    }
+
+    /// A string tag; empty ones are left out.
+    pub fn tag(mut self, k: &'static str, v: String) -> Metric {
+        if !v.is_empty() {
+            self.tags.push((k, Tag::Str(v)));
+        }
+        self
+    }
+
+    pub fn num(mut self, k: &'static str, v: f64) -> Metric {
+        self.tags.push((k, Tag::Num(v)));
+        self
+    }
+
+    pub fn flag(mut self, k: &'static str, v: bool) -> Metric {
+        self.tags.push((k, Tag::Bool(v)));
+        self
+    }
+}
+
+/// How a page view came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Navigation {
+    Load,
+    PushState,
+    ReplaceState,
+    PopState,
+    HashChange,
+    BackForwardCache,
+    /// The same page, viewed again by a session that started with user activity.
+    Session,
+}
+
+impl Navigation {
+    pub const ALL: [Navigation; 7] = [
+        Navigation::Load,
+        Navigation::PushState,
+        Navigation::ReplaceState,
+        Navigation::PopState,
+        Navigation::HashChange,
+        Navigation::BackForwardCache,
+        Navigation::Session,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Navigation::Load => "load",
+            Navigation::PushState => "pushState",
+            Navigation::ReplaceState => "replaceState",
+            Navigation::PopState => "popstate",
+            Navigation::HashChange => "hashchange",
+            Navigation::BackForwardCache => "back-forward-cache",
+            Navigation::Session => "session",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Navigation> {
+        Navigation::ALL.into_iter().find(|n| n.name() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageView {
+    pub title: String,
+    pub referrer: String,
+    pub load_time: f64,
+    pub width: f64,
+    pub height: f64,
+    pub navigation: Navigation,
+}
+
+/// A clicked element as described to the SDK (ids, classes, allow-listed `data-*`, masked text).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Element {
+    pub tag: String,
+    pub id: String,
+    pub selector: String,
+    pub classes: String,
+    pub text: String,
+    /// The allow-listed `data-*` attributes, as a JSON object (already masked).
+    pub data: String,
+}
+
+impl Element {
+    fn size(&self) -> usize {
+        self.tag.len() + self.id.len() + self.selector.len() + self.classes.len() + self.text.len() + self.data.len()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Click { element: Element },
+    RageClick { element: Element, clicks: u32 },
+    FormSubmit { id: String, action: String, method: String, fields: f64 },
+    Scroll { depth: u32 },
+    Route { from: String, to: String, trigger: Navigation },
+    Hidden,
+    Visible,
+}
+
+/// How a request ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Outcome {
+    Load,
+    Error,
+    Timeout,
+    Abort,
+}
+
+/// A client span of a traced fetch or XHR.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub trace_id: String,
+    pub span_id: String,
+    pub method: String,
+    pub url: String,
+    pub status: u16,
+    pub outcome: Outcome,
+    /// Epoch ms.
+    pub start: f64,
+    pub duration: f64,
+    pub size: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    pub name: String,
+    pub status: crate::alerting::Status,
+    pub response_time: f64,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Health {
+    pub checks: Vec<Check>,
+    pub status: crate::alerting::Status,
+    /// healthy, degraded, unhealthy, unknown
+    pub summary: [u32; 4],
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    pub id: u64,
+    pub key: String,
+    pub severity: &'static str,
+    pub title: &'static str,
+    pub resolved: bool,
+    /// The figures of an active threshold alert: (value, threshold).
+    pub figures: Option<(f64, f64)>,
+    pub description: String,
 }
 
 /// FNV-1a, 64 bit: tiny and good enough for fingerprints.
@@ -213,138 +359,25 @@ impl Default for Fnv {
     }
 }
 
-/// Folds repeats of the same error: within `window_ms` of the first occurrence a repeat is only
-/// counted; the count is added to the queued record, or carried to the next record sent.
-#[derive(Debug, Default)]
-pub struct Dedupe {
-    /// (fingerprint, window start, repeats not yet reported)
-    seen: Vec<(u64, u64, u32)>,
-}
-
-pub const DEDUPE_WINDOW_MS: u64 = 5000;
-const DEDUPE_SLOTS: usize = 64;
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum Seen {
-    /// Send a new record with this count (1, or more when earlier repeats were held back).
-    New(u32),
-    /// A repeat inside the window: fold into the queued record if there is one, else hold it.
-    Repeat,
-}
-
-impl Dedupe {
-    pub fn check(&mut self, fp: u64, now_ms: u64) -> Seen {
-        if let Some(slot) = self.seen.iter_mut().find(|s| s.0 == fp) {
-            if now_ms.saturating_sub(slot.1) < DEDUPE_WINDOW_MS {
-                return Seen::Repeat;
-            }
-            let held = core::mem::take(&mut slot.2);
-            slot.1 = now_ms;
-            return Seen::New(held + 1);
-        }
-        if self.seen.len() >= DEDUPE_SLOTS {
-            // forget the oldest window
-            if let Some((i, _)) = self.seen.iter().enumerate().min_by_key(|(_, s)| s.1) {
-                self.seen.swap_remove(i);
-            }
-        }
-        self.seen.push((fp, now_ms, 0));
-        Seen::New(1)
-    }
-
-    /// A repeat that could not be folded into a queued record: carry it to the next one.
-    pub fn hold(&mut self, fp: u64) {
-        if let Some(slot) = self.seen.iter_mut().find(|s| s.0 == fp) {
-            slot.2 = slot.2.saturating_add(1);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn ctx() -> Context {
-        Context {
-            session_id: "sess".into(),
-            user_id: Some("u1".into()),
-            release: Some("1.0.0".into()),
-            environment: None,
-            page_url: "https://a.io/p".into(),
-            user_agent: "UA".into(),
-            tags: vec![("plan".into(), "pro".into())],
-        }
-    }
-
-    #[test]
-    fn encodes_seed_fields() {
-        let r = ErrorRecord {
-            kind: "javascript",
-            name: "TypeError".into(),
-            message: "x is \"undefined\"".into(),
-            stack: Some("TypeError: x\n    at f (https://a.io/app.js:1:2)".into()),
-            source: Some("https://a.io/app.js".into()),
-            line: 1,
-            column: 2,
-            level: "error",
-            context: Some("{\"k\":1}".into()),
-            timestamp_ms: 1000,
-            ..Default::default()
-        };
-        let frames = stack::parse(r.stack.as_deref().unwrap(), MAX_FRAMES);
-        let e = r.encode(&ctx(), 0xabc, r.fingerprint(&frames), &frames, 1);
-        assert!(e.starts_with("{\"id\":\"0000000000000abc\",\"type\":\"javascript\",\"name\":\"TypeError\",\"message\":\"x is \\\"undefined\\\"\",\"timestamp\":\"1970-01-01T00:00:01.000Z\""));
-        assert!(e.contains("\"frames\":[{\"function\":\"f\",\"file\":\"https://a.io/app.js\",\"line\":1,\"column\":2}]"));
-        assert!(e.contains("\"url\":\"https://a.io/p\",\"userAgent\":\"UA\",\"userId\":\"u1\",\"sessionId\":\"sess\",\"buildVersion\":\"1.0.0\",\"environment\":null,\"level\":\"error\",\"handled\":false"));
-        assert!(e.contains("\"tags\":{\"plan\":\"pro\"},\"context\":{\"k\":1}"));
-        assert!(e.ends_with(",\"count\":1}"));
-        assert!(!e.contains("crossOrigin"));
-    }
-
-    #[test]
-    fn count_rewrite() {
-        let e = "{\"a\":1,\"count\":1}";
-        assert_eq!(get_count(e), 1);
-        let e2 = set_count(e, 12);
-        assert_eq!(e2, "{\"a\":1,\"count\":12}");
-        assert_eq!(get_count(&e2), 12);
-    }
-
-    #[test]
-    fn clamp_limits() {
-        let mut r = ErrorRecord { message: "m".repeat(5000), stack: Some("s".repeat(20000)), ..Default::default() };
-        r.clamp();
-        assert_eq!(r.message.chars().count(), MAX_MESSAGE + 1);
-        assert_eq!(r.stack.unwrap().chars().count(), MAX_STACK + 1);
-    }
-
     #[test]
     fn fingerprints_separate_fields() {
-        let a = ErrorRecord { kind: "javascript", name: "ab".into(), message: "c".into(), ..Default::default() };
-        let b = ErrorRecord { kind: "javascript", name: "a".into(), message: "bc".into(), ..Default::default() };
-        assert_ne!(a.fingerprint(&[]), b.fingerprint(&[]));
-        assert_eq!(a.fingerprint(&[]), a.clone().fingerprint(&[]));
+        let a = Error { kind: "javascript", name: "ab".into(), message: "c".into(), ..Default::default() };
+        let b = Error { kind: "javascript", name: "a".into(), message: "bc".into(), ..Default::default() };
+        assert_ne!(a.fingerprint_of(None), b.fingerprint_of(None));
+        assert_eq!(a.fingerprint_of(None), a.clone().fingerprint_of(None));
+        let top = Frame { function: "f".into(), file: "https://a/x.js".into(), line: 1, column: 2 };
+        assert_ne!(a.fingerprint_of(Some(&top)), a.fingerprint_of(None));
     }
 
     #[test]
-    fn dedupe_window() {
-        let mut d = Dedupe::default();
-        assert_eq!(d.check(1, 0), Seen::New(1));
-        assert_eq!(d.check(1, 100), Seen::Repeat);
-        d.hold(1);
-        assert_eq!(d.check(2, 200), Seen::New(1));
-        assert_eq!(d.check(1, 4999), Seen::Repeat);
-        d.hold(1);
-        assert_eq!(d.check(1, 5000), Seen::New(3));
-        assert_eq!(d.check(1, 5001), Seen::Repeat);
-    }
-
-    #[test]
-    fn dedupe_is_bounded() {
-        let mut d = Dedupe::default();
-        for i in 0..1000 {
-            d.check(i, i);
+    fn navigation_names_round_trip() {
+        for n in Navigation::ALL {
+            assert_eq!(Navigation::parse(n.name()), Some(n));
         }
-        assert!(d.seen.len() <= DEDUPE_SLOTS);
+        assert_eq!(Navigation::parse("nope"), None);
     }
 }

@@ -1,39 +1,47 @@
 //! Minimal JSON writing and the few number/time formats the wire needs, without `core::fmt`.
 
 /// Appends `s` as a JSON string literal (quoted, escaped). Lone surrogates cannot occur in `&str`.
+/// Runs of plain bytes are copied whole (an indexed loop: at `opt-level = "z"` an iterator adapter
+/// here stays a call per byte, the most expensive thing on the error path).
 pub fn str(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let esc: Option<&str> = match b {
-            b'"' => Some("\\\""),
-            b'\\' => Some("\\\\"),
-            b'\n' => Some("\\n"),
-            b'\r' => Some("\\r"),
-            b'\t' => Some("\\t"),
-            0..=0x1f => None,
-            _ => continue,
-        };
-        out.push_str(s.get(start..i).unwrap_or(""));
-        match esc {
-            Some(e) => out.push_str(e),
-            None => {
+    let bytes = s.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        out.push_str(s.get(start..i - 1).unwrap_or(""));
+        start = i;
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            _ => {
                 out.push_str("\\u00");
                 out.push(hex_digit(b >> 4));
                 out.push(hex_digit(b & 15));
             }
         }
-        start = i + 1;
     }
     out.push_str(s.get(start..).unwrap_or(""));
     out.push('"');
 }
 
-/// Appends `,"key":` (or `"key":` right after an opening brace).
-pub fn key(out: &mut String, k: &str) {
-    if !out.ends_with('{') && !out.ends_with('[') {
+/// Appends `,` unless right after an opening brace or bracket (items of an array, fields).
+pub fn comma(out: &mut String) {
+    if !matches!(out.as_bytes().last(), Some(b'{' | b'[')) {
         out.push(',');
     }
+}
+
+/// Appends `,"key":` (or `"key":` right after an opening brace or bracket).
+pub fn key(out: &mut String, k: &str) {
+    comma(out);
     out.push('"');
     out.push_str(k);
     out.push_str("\":");
@@ -159,6 +167,10 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 
 /// Cuts `s` to at most `max` characters (on a char boundary), marking the cut with `…`.
 pub fn truncate(s: &mut String, max: usize) {
+    // no more bytes than `max`: no more characters either (the common case, without a scan)
+    if s.len() <= max {
+        return;
+    }
     if let Some((i, _)) = s.char_indices().nth(max) {
         s.truncate(i);
         s.push('…');
@@ -236,10 +248,19 @@ pub fn rsplit_at_byte(s: &str, b: u8) -> Option<(&str, &str)> {
 
 /// A non-empty run of ASCII digits as a number (saturating); anything else is `None`.
 pub fn num(s: &str) -> Option<u64> {
-    if s.is_empty() {
+    let b = s.as_bytes();
+    if b.is_empty() {
         return None;
     }
-    s.bytes().try_fold(0u64, |n, b| b.is_ascii_digit().then(|| n.saturating_mul(10).saturating_add(u64::from(b - b'0'))))
+    let (mut n, mut i) = (0u64, 0);
+    while let Some(&d) = b.get(i) {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n.saturating_mul(10).saturating_add(u64::from(d - b'0'));
+        i += 1;
+    }
+    Some(n)
 }
 
 #[cfg(test)]

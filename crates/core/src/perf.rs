@@ -1,53 +1,5 @@
-//! Performance records: resource classification and the per-type breakdown, and the metric wire
-//! record. Pure functions; the client feeds them what js/perf.js observed.
+//! Resource timing: classification by type and the per-type breakdown. Pure functions.
 use crate::json;
-
-/// A metric record being written: `{"name","value","timestamp",["rating","delta",]"tags":{…}}`.
-pub struct Rec(String);
-
-impl Rec {
-    pub fn new(name: &str, value: f64, timestamp_ms: u64) -> Rec {
-        let mut o = String::with_capacity(256);
-        o.push('{');
-        json::field_str(&mut o, "name", name);
-        json::field_num(&mut o, "value", value);
-        json::key(&mut o, "timestamp");
-        o.push('"');
-        json::iso_time(&mut o, timestamp_ms);
-        o.push_str("\",\"tags\":{");
-        Rec(o)
-    }
-
-    /// A string tag; empty ones are left out.
-    pub fn tag(&mut self, k: &str, v: &str) -> &mut Rec {
-        if !v.is_empty() {
-            json::field_str(&mut self.0, k, v);
-        }
-        self
-    }
-
-    pub fn num(&mut self, k: &str, v: f64) -> &mut Rec {
-        json::field_num(&mut self.0, k, v);
-        self
-    }
-
-    pub fn flag(&mut self, k: &str, v: bool) -> &mut Rec {
-        json::key(&mut self.0, k);
-        self.0.push_str(if v { "true" } else { "false" });
-        self
-    }
-
-    /// Closes the tags; a web vital adds its `rating` and `delta` beside them.
-    pub fn finish(mut self, vital: Option<(&str, f64)>) -> String {
-        self.0.push('}');
-        if let Some((rating, delta)) = vital {
-            json::field_str(&mut self.0, "rating", rating);
-            json::field_num(&mut self.0, "delta", delta);
-        }
-        self.0.push('}');
-        self.0
-    }
-}
 
 /// `{"script":{"count","duration","bytes","cached"},…}` for the types seen.
 pub fn breakdown_json(o: &mut String, b: &Breakdown) {
@@ -146,11 +98,6 @@ pub fn cache_hit(transfer: f64, decoded: f64) -> bool {
     transfer == 0.0 && decoded > 0.0
 }
 
-/// Whether `url` is one of `ours` (the collector endpoints), ignoring query and fragment.
-pub fn is_own(url: &str, ours: &[String]) -> bool {
-    ours.iter().any(|o| url.strip_prefix(o.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with(['?', '#'])))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,30 +125,5 @@ mod tests {
         assert!(cache_hit(0.0, 1200.0));
         assert!(!cache_hit(0.0, 0.0));
         assert!(!cache_hit(300.0, 1200.0));
-    }
-
-    #[test]
-    fn own_requests_match_endpoints_exactly() {
-        let ours = [String::from("http://c.test/api/errors"), String::from("http://c.test/api/metrics")];
-        assert!(is_own("http://c.test/api/errors", &ours));
-        assert!(is_own("http://c.test/api/metrics?x=1", &ours));
-        assert!(!is_own("http://c.test/api/errorsx", &ours));
-        assert!(!is_own("http://c.test/api/", &ours));
-        assert!(!is_own("http://other/api/errors", &ours));
-    }
-
-    #[test]
-    fn encodes_metric_records() {
-        let mut rec = Rec::new("web_vitals_cls", 0.123, 0);
-        rec.tag("pageViewId", "ab").tag("element", "").num("size", 12.0).flag("hit", true);
-        let r = rec.finish(Some(("needs-improvement", 0.023)));
-        assert_eq!(
-            r,
-            "{\"name\":\"web_vitals_cls\",\"value\":0.123,\"timestamp\":\"1970-01-01T00:00:00.000Z\",\"tags\":{\"pageViewId\":\"ab\",\"size\":12,\"hit\":true},\"rating\":\"needs-improvement\",\"delta\":0.023}"
-        );
-        let plain = Rec::new("long_task_duration", 61.5, 0).finish(None);
-        assert_eq!(plain, "{\"name\":\"long_task_duration\",\"value\":61.5,\"timestamp\":\"1970-01-01T00:00:00.000Z\",\"tags\":{}}");
-        let v: serde_json::Value = serde_json::from_str(&r).unwrap();
-        assert_eq!(v["value"], 0.123);
     }
 }

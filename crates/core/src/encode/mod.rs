@@ -1,0 +1,14 @@
+//! Encoders: a batch of events to a request body, one module per wire format (the native JSON of
+//! DESIGN §4 now; OTLP next). They run when a batch is sent, not when an event is made.
+pub mod native;
+
+/// What every event of a page shares and the encoder adds: the build and the browser.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub release: Option<String>,
+    pub environment: Option<String>,
+    pub user_agent: String,
+}
+
+pub const SDK_NAME: &str = "sightline";
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,215 @@
+//! Performance: the web vitals (rules in [`crate::vitals`]), navigation timing, slow resources
+//! with a per-type breakdown, long tasks and long animation frames, from what js/perf.js's
+//! observers saw.
+use crate::config::Config;
+use crate::event::Metric;
+use crate::json;
+use crate::perf::{self, Breakdown};
+use crate::privacy;
+use crate::signal::{NavTiming, Signal};
+use crate::sources::net::is_own;
+use crate::vitals::{self, Report, Vitals};
+
+/// Longest URL or script name kept in a metric's tags.
+const MAX_TAG: usize = 200;
+
+fn nav_type(t: &str) -> &'static str {
+    match t {
+        "reload" => "reload",
+        "back_forward" => "back-forward",
+        "prerender" => "prerender",
+        "restore" => "restore",
+        _ => "navigate",
+    }
+}
+
+fn clip(mut s: String) -> String {
+    json::truncate(&mut s, MAX_TAG);
+    s
+}
+
+pub struct Perf {
+    pub vitals: Vitals,
+    pub resources: Breakdown,
+    prerendered: bool,
+}
+
+/// What one signal made: metrics to send (web vitals carry their rating), and for the aggregates
+/// the vitals' values and the page's load time.
+#[derive(Default)]
+pub struct Made {
+    pub metrics: Vec<Metric>,
+    pub load_time: Option<f64>,
+}
+
+impl Default for Perf {
+    fn default() -> Perf {
+        Perf { vitals: Vitals::new("navigate", 0.0, f64::INFINITY), resources: perf::breakdown(), prerendered: false }
+    }
+}
+
+impl Perf {
+    pub fn handle(&mut self, sig: &Signal, cfg: &Config, own: &[String]) -> Made {
+        let scrub = |u: &str| clip(privacy::scrub_url(u, &cfg.scrub_params));
+        let mut made = Made::default();
+        let mut reports: Vec<Option<Report>> = Vec::new();
+        let v = &mut self.vitals;
+        match sig {
+            Signal::PerfStart { navigation_type, activation, hidden_at } => {
+                self.prerendered = *activation > 0.0;
+                *v = Vitals::new(nav_type(navigation_type), *activation, *hidden_at);
+            }
+            Signal::Fcp { start } => reports.push(v.fcp(*start)),
+            Signal::Lcp { start, element, url } => v.lcp(*start, clip(element.clone()), scrub(url)),
+            Signal::LcpEnd => reports.push(v.lcp_final()),
+            Signal::Shift { value, start, recent_input, source } => v.shift(*value, *start, *recent_input, clip(source.clone())),
+            Signal::Interaction { id, duration, target, event_type, count } => v.interaction(*id, *duration, clip(target.clone()), clip(event_type.clone()), *count),
+            Signal::FirstInput { start, processing_start, target, event_type } => reports.push(v.fid(*start, *processing_start, clip(target.clone()), clip(event_type.clone()))),
+            Signal::VitalsHidden { at, count } => reports.extend(v.hidden(*at, *count)),
+            Signal::Restore { count, .. } => reports.push(v.restored(*count)),
+            Signal::RestoredPaint { ms } => reports.extend(v.restored_paint(*ms)),
+            Signal::LongTask { duration, start } => made.metrics.push(Metric::new("long_task_duration", *duration).num("startTime", *start)),
+            Signal::LongFrame { duration, blocking, start, script, function, script_duration } => {
+                let script = if json::contains(script, "://") { scrub(script) } else { clip(script.clone()) };
+                made.metrics.push(
+                    Metric::new("long_animation_frame", *duration)
+                        .num("blockingDuration", *blocking)
+                        .num("startTime", *start)
+                        .tag("script", script)
+                        .tag("scriptFunction", clip(function.clone()))
+                        .num("scriptDuration", *script_duration),
+                );
+            }
+            Signal::Resource { url, initiator, duration, transfer, decoded, blocking } => {
+                if is_own(url, own) {
+                    return made;
+                }
+                let ty = perf::resource_type(initiator, url);
+                let hit = perf::cache_hit(*transfer, *decoded);
+                if let Some(b) = self.resources.get_mut(ty) {
+                    b.count += 1;
+                    b.duration += duration;
+                    b.bytes += transfer;
+                    b.cached += u32::from(hit);
+                }
+                if *duration > f64::from(cfg.slow_resource_ms) {
+                    let mut m = Metric::new("resource_load_time", *duration)
+                        .tag("resource_type", String::from(perf::RESOURCE_TYPES.get(ty).copied().unwrap_or("other")))
+                        .tag("resource_url", scrub(url))
+                        .num("resource_size", *transfer)
+                        .flag("cache_hit", hit);
+                    if !blocking.is_empty() {
+                        m = m.flag("render_blocking", blocking == "blocking");
+                    }
+                    made.metrics.push(m);
+                }
+            }
+            Signal::Navigation(n) => self.navigation(n, &mut made, &mut reports),
+            _ => {}
+        }
+        // the vitals first (as the page reported them: TTFB before the navigation phases)
+        let v = &self.vitals;
+        let mut first = Vec::new();
+        for r in reports.into_iter().flatten() {
+            let Some(m) = v.m.get(r.metric) else { continue };
+            let (a, b) = match r.metric {
+                vitals::LCP => ("element", "resource"),
+                vitals::INP | vitals::FID => ("element", "eventType"),
+                _ => ("element", ""),
+            };
+            let mut metric = Metric::new(vitals::NAMES.get(r.metric).copied().unwrap_or(""), r.value).tag("navigationType", String::from(v.nav)).tag(a, m.attr.0.clone());
+            if !b.is_empty() {
+                metric = metric.tag(b, m.attr.1.clone());
+            }
+            metric.vital = Some((vitals::rating(r.metric, r.value), r.delta));
+            first.push(metric);
+        }
+        if !first.is_empty() {
+            first.append(&mut made.metrics);
+            made.metrics = first;
+        }
+        made
+    }
+
+    /// TTFB and the navigation phases, once the page has loaded. Phases the browser did not time
+    /// (negative) are left out, the TLS handshake when there was none.
+    fn navigation(&mut self, n: &NavTiming, made: &mut Made, reports: &mut Vec<Option<Report>>) {
+        if n.response_start.is_nan() || n.response_start <= 0.0 || n.response_start >= n.now {
+            return;
+        }
+        reports.push(self.vitals.ttfb(n.response_start));
+        let kind = if self.prerendered { "prerender" } else { n.kind.as_str() };
+        let mut phase = |name: &'static str, ms: f64| {
+            if ms >= 0.0 {
+                made.metrics.push(Metric::new(name, ms).tag("navigation_type", String::from(kind)).tag("protocol", clip(n.protocol.clone())));
+            }
+        };
+        phase("navigation_dns_lookup", n.dns.1 - n.dns.0);
+        phase("navigation_tcp_connect", n.connect.1 - n.connect.0);
+        if n.secure_start > 0.0 {
+            phase("navigation_ssl_handshake", n.connect.1 - n.secure_start);
+        }
+        phase("navigation_request_response", n.response_end - n.request_start);
+        phase("navigation_dom_processing", n.dom_complete - n.response_end);
+        if n.load_end > 0.0 {
+            phase("navigation_total_load_time", n.load_end);
+            made.load_time = Some(n.load_end);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Val;
+    use crate::event::Tag;
+
+    fn cfg() -> Config {
+        Config::from_entries(Some(&[(String::from("collector"), Val::Str("https://c".into()))])).unwrap()
+    }
+
+    fn names(m: &Made) -> Vec<&str> {
+        m.metrics.iter().map(|m| m.name).collect()
+    }
+
+    #[test]
+    fn navigation_timing_gives_ttfb_and_the_phases() {
+        let mut p = Perf::default();
+        let nav = NavTiming {
+            kind: "reload".into(),
+            protocol: "h2".into(),
+            response_start: 40.0,
+            dns: (1.0, 3.0),
+            connect: (3.0, 10.0),
+            secure_start: 0.0,
+            request_start: 12.0,
+            response_end: 50.0,
+            dom_complete: 300.0,
+            load_end: 320.0,
+            now: 1000.0,
+        };
+        let made = p.handle(&Signal::Navigation(nav.clone()), &cfg(), &[]);
+        assert_eq!(names(&made), ["web_vitals_ttfb", "navigation_dns_lookup", "navigation_tcp_connect", "navigation_request_response", "navigation_dom_processing", "navigation_total_load_time"]);
+        assert_eq!(made.load_time, Some(320.0));
+        assert_eq!(made.metrics[1].tags, vec![("navigation_type", Tag::Str("reload".into())), ("protocol", Tag::Str("h2".into()))]);
+        let ttfb = &made.metrics[0];
+        assert_eq!((ttfb.value, ttfb.vital), (40.0, Some(("good", 40.0))));
+        // a page still loading (responseStart in the future) reports nothing
+        let early = p.handle(&Signal::Navigation(NavTiming { now: 10.0, ..nav }), &cfg(), &[]);
+        assert!(early.metrics.is_empty());
+    }
+
+    #[test]
+    fn slow_resources_are_metrics_and_every_resource_counts_except_ours() {
+        let mut p = Perf::default();
+        let res = |url: &str, d: f64| Signal::Resource { url: url.into(), initiator: "script".into(), duration: d, transfer: 0.0, decoded: 10.0, blocking: "blocking".into() };
+        assert!(p.handle(&res("https://a/x.js", 10.0), &cfg(), &[]).metrics.is_empty());
+        let slow = p.handle(&res("https://a/y.js?token=abc", 1500.0), &cfg(), &[]);
+        assert_eq!(names(&slow), ["resource_load_time"]);
+        assert!(slow.metrics[0].tags.contains(&("resource_url", Tag::Str("https://a/y.js?token=[Filtered]".into()))));
+        assert!(slow.metrics[0].tags.contains(&("cache_hit", Tag::Bool(true))));
+        p.handle(&res("https://c/api/metrics", 1500.0), &cfg(), &[String::from("https://c/api/metrics")]);
+        assert_eq!(p.resources[0].count, 2);
+        assert_eq!(p.resources[0].cached, 2);
+    }
+}
