@@ -40,15 +40,21 @@ function monitor(client, sink) {
   const m = {
     captureError: safe((error, context) => {
       const [name, message, stack] = describe(error);
-      S.error(client, 'manual', name, message, stack, undefined, 0, 0, Date.now(), 'error', json(context));
+      client.inbox(S.ERROR, ['manual', name, message, stack, undefined, 0, 0, Date.now(), 'error', json(context)]);
     }),
-    captureMessage: safe((text, level) => S.error(client, 'manual', '', String(text), undefined, undefined, 0, 0, Date.now(), str(level) || 'info', undefined)),
-    setUser: safe((id) => client.setUser(str(id))),
-    setTag: safe((key, value) => client.setTag(String(key), String(value))),
-    flush: safe(() => (clicks(), client.flush()), Promise.resolve(true)),
-    stats: safe(() => JSON.parse(client.stats())),
-    sessionSummary: safe(() => (clicks(), JSON.parse(client.sessionSummary()))),
-    snapshot: safe(() => (clicks(), JSON.parse(client.snapshot()))),
+    captureMessage: safe((text, level) => client.inbox(S.ERROR, ['manual', '', String(text), undefined, undefined, 0, 0, Date.now(), str(level) || 'info', undefined])),
+    setUser: safe((id) => client.inbox(S.USER, [str(id)])),
+    setTag: safe((key, value) => client.inbox(S.TAG, [String(key), String(value)])),
+    flush: safe(() => {
+      clicks();
+      // settled by the wasm through `flushed` (js/io.js)
+      const done = new Promise((resolve) => (sink.flushes = sink.flushes || []).push(resolve));
+      client.inbox(S.FLUSH, []);
+      return done;
+    }, Promise.resolve(true)),
+    stats: safe(() => JSON.parse(client.report(0))),
+    sessionSummary: safe(() => (clicks(), JSON.parse(client.report(1)))),
+    snapshot: safe(() => (clicks(), JSON.parse(client.report(2)))),
     /** `fn` may return true/false, a status string or `{status, message}`, or throw; sync or async */
     registerHealthCheck: safe((name, fn) => {
       if (typeof fn !== 'function') return;
@@ -59,9 +65,9 @@ function monitor(client, sink) {
     }),
     runHealthChecks: safe(() => {
       sink.pending = undefined;
-      client.runHealth();
+      client.inbox(S.RUN_HEALTH, []);
       const run = sink.pending;
-      return run ? run.then(() => (live ? JSON.parse(client.healthReport()) : undefined)) : Promise.resolve(undefined);
+      return run ? run.then(() => (live ? JSON.parse(client.report(3)) : undefined)) : Promise.resolve(undefined);
     }, Promise.resolve(undefined)),
     onAlert: safe((fn) => {
       if (typeof fn === 'function') sink.alertFns.push(fn);

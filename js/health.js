@@ -80,7 +80,7 @@ export function start(sink, timeout, flags, probe, fetch) {
         Promise.all(all.map(([name, fn]) => timed(fn, timeout).then((r) => [name, r[0], r[2], r[1]]))),
         withProbe ? timed(light, timeout) : null,
       ]);
-      if (sink.c) S.health(sink.c, !!p, !!p && p[0] === 'healthy', p ? p[1] : '', p ? p[2] : 0, ...results.flat());
+      if (sink.c) sink.c.inbox(S.HEALTH, [!!p, !!p && p[0] === 'healthy', p ? p[1] : '', p ? p[2] : 0, ...results.flat()]);
     })().catch(() => {}));
   return () => {
     sink.runChecks = undefined;

@@ -32,14 +32,14 @@ export function reportEvent(ev, at, c) {
     const t = ev.target;
     if (ev.type === 'unhandledrejection') {
       const [name, message, stack] = describe(ev.reason);
-      S.error(c, 'promise_rejection', name, message, stack, undefined, 0, 0, at, undefined, undefined);
+      c.inbox(S.ERROR, ['promise_rejection', name, message, stack, undefined, 0, 0, at, undefined, undefined]);
     } else if (t && t.nodeType === 1) {
       const url = t.currentSrc || t.src || t.href || '';
       const tag = t.tagName.toLowerCase();
-      S.error(c, 'resource_error', tag, 'Failed to load ' + tag + ': ' + url, undefined, url, 0, 0, at, undefined, undefined);
+      c.inbox(S.ERROR, ['resource_error', tag, 'Failed to load ' + tag + ': ' + url, undefined, url, 0, 0, at, undefined, undefined]);
     } else if (ev.type === 'error') {
       const [name, message, stack] = ev.error != null && typeof ev.error === 'object' ? describe(ev.error) : ['Error', '', undefined];
-      S.error(c, 'javascript', name || 'Error', message || String(ev.message || ''), stack, ev.filename || undefined, ev.lineno >>> 0, ev.colno >>> 0, at, undefined, undefined);
+      c.inbox(S.ERROR, ['javascript', name || 'Error', message || String(ev.message || ''), stack, ev.filename || undefined, ev.lineno >>> 0, ev.colno >>> 0, at, undefined, undefined]);
     }
   } catch (e) {}
 }
@@ -49,7 +49,7 @@ export function install(sink) {
   const onError = (ev) => sink.c && reportEvent(ev, Date.now(), sink.c);
   const onHide = (ev) => {
     try {
-      if (sink.c && (ev.type === 'pagehide' || document.visibilityState === 'hidden')) S.pageHide(sink.c, ev.type === 'pagehide');
+      if (sink.c && (ev.type === 'pagehide' || document.visibilityState === 'hidden')) sink.c.inbox(S.PAGE_HIDE, [ev.type === 'pagehide']);
     } catch (e) {}
   };
   const hooks = [

@@ -6,7 +6,7 @@
 import * as S from './signals.js';
 
 export function post(fetch, url, body, keepalive, req, sink) {
-  const report = (status, retryAfter) => sink.c && S.sent(sink.c, req, status, retryAfter);
+  const report = (status, retryAfter) => sink.c && sink.c.inbox(S.SENT, [req, status, retryAfter]);
   try {
     // A keepalive request's answer is read to its end before the outcome counts: until then the
     // browser still holds its bytes against the page's keepalive quota (64 KiB).
@@ -120,6 +120,11 @@ export function hook(f, item) {
       if (typeof json === 'string') return json;
     } catch (e) {}
   }
+}
+
+/** Settles the `flush()` promises waiting in `sink.flushes`. */
+export function flushed(sink, done) {
+  for (const resolve of (sink.flushes || []).splice(0)) resolve(done);
 }
 
 /** `onError({code, message})`; false when it threw. */

@@ -10,11 +10,13 @@ import * as S from './signals.js';
 const report = (sink, rec, status, size, outcome) => {
   try {
     const ms = performance.now() - rec.t;
-    if (sink.c) S.request(sink.c, rec.xhr, rec.method, rec.url, outcome, status, ms, size, Date.now() - ms, rec.tp);
+    if (sink.c) sink.c.inbox(S.REQUEST, [rec.xhr, rec.method, rec.url, outcome, status, ms, size, Date.now() - ms, rec.tp]);
   } catch (e) {}
 };
 
 const sizeOf = (v) => (v == null || v === '' ? -1 : +v);
+
+const hex = (bytes) => Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => (b < 16 ? '0' : '') + b.toString(16)).join('');
 
 /**
  * Wraps `fetch` and `XMLHttpRequest.prototype.{open,setRequestHeader,send}` for `sink.c`; with
@@ -27,10 +29,11 @@ export function patch(sink, tracing) {
   const begin = (xhr, method, target) => {
     const url = new URL(target, location.href).href;
     const rec = { xhr, method: String(method || 'GET'), url, t: performance.now(), tp: '' };
-    const tp = tracing && sink.c ? sink.c.trace(url) : undefined;
-    if (tp) {
-      rec.tp = tp.slice(1);
-      rec.propagate = tp[0] === 'p';
+    // traced (the Rust side decides: sampling, and where the header may go): ids from crypto
+    const traced = tracing && sink.c ? sink.c.trace(url) : 0;
+    if (traced) {
+      rec.tp = '00-' + hex(16) + '-' + hex(8) + '-01';
+      rec.propagate = traced > 1;
     }
     return rec;
   };

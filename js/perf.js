@@ -26,7 +26,7 @@ export function selector(el) {
 export function observe(sink) {
   const offs = [];
   const observers = {};
-  const send = (signal, ...fields) => sink.c && signal(sink.c, ...fields);
+  const send = (kind, fields) => sink.c && sink.c.inbox(kind, fields);
   const guard = (fn) => (x) => {
     try {
       fn(x);
@@ -51,39 +51,38 @@ export function observe(sink) {
     offs.push(() => po.disconnect());
   };
   const take = (type) => observers[type] && observers[type]();
-  const interaction = (e) => send(S.interaction, e.interactionId || 0, e.duration, selector(e.target), e.name, count());
+  const interaction = (e) => send(S.INTERACTION, [e.interactionId || 0, e.duration, selector(e.target), e.name, count()]);
 
   const start = guard(() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const activation = (nav && nav.activationStart) || 0;
     const hidden = performance.getEntriesByType('visibility-state').find((e) => e.name === 'hidden' && e.startTime >= activation);
-    send(
-      S.perfStart,
+    send(S.PERF_START, [
       activation > 0 ? 'prerender' : document.wasDiscarded ? 'restore' : nav ? nav.type : 'navigate',
       activation,
       hidden ? hidden.startTime : document.visibilityState === 'hidden' ? 0 : Infinity,
-    );
-    watch('paint', (e) => e.name === 'first-contentful-paint' && send(S.fcp, e.startTime));
-    watch('largest-contentful-paint', (e) => send(S.lcp, e.startTime, selector(e.element), e.url));
+    ]);
+    watch('paint', (e) => e.name === 'first-contentful-paint' && send(S.FCP, [e.startTime]));
+    watch('largest-contentful-paint', (e) => send(S.LCP, [e.startTime, selector(e.element), e.url]));
     watch('layout-shift', (e) => {
       const source = (e.sources || []).find((s) => s.node && s.node.nodeType === 1);
-      send(S.shift, e.value, e.startTime, e.hadRecentInput, source ? selector(source.node) : '');
+      send(S.SHIFT, [e.value, e.startTime, e.hadRecentInput, source ? selector(source.node) : '']);
     });
     if (self.PerformanceEventTiming && 'interactionId' in PerformanceEventTiming.prototype) {
       watch('event', interaction, { durationThreshold: 40 });
     }
     watch('first-input', (e) => {
       interaction(e);
-      send(S.firstInput, e.startTime, e.processingStart, selector(e.target), e.name);
+      send(S.FIRST_INPUT, [e.startTime, e.processingStart, selector(e.target), e.name]);
     });
-    watch('longtask', (e) => send(S.longTask, e.duration, e.startTime));
+    watch('longtask', (e) => send(S.LONG_TASK, [e.duration, e.startTime]));
     // a long animation frame, attributed to its longest script
     watch('long-animation-frame', (e) => {
       let top = { sourceURL: '', sourceFunctionName: '', duration: 0 };
       for (const s of e.scripts || []) if (s.duration > top.duration) top = s;
-      send(S.longFrame, e.duration, e.blockingDuration, e.startTime, top.sourceURL, top.sourceFunctionName, top.duration);
+      send(S.LONG_FRAME, [e.duration, e.blockingDuration, e.startTime, top.sourceURL, top.sourceFunctionName, top.duration]);
     });
-    watch('resource', (e) => send(S.resource, e.name, e.initiatorType, e.duration, e.transferSize, e.decodedBodySize, e.renderBlockingStatus || ''));
+    watch('resource', (e) => send(S.RESOURCE, [e.name, e.initiatorType, e.duration, e.transferSize, e.decodedBodySize, e.renderBlockingStatus || '']));
     // LCP stops at the first input; read what is still buffered once the page is idle. The
     // listeners go at once: later clicks and key presses cost nothing.
     const input = (ev) => {
@@ -91,7 +90,7 @@ export function observe(sink) {
       inputs.forEach((off) => off());
       const done = guard(() => {
         take('largest-contentful-paint');
-        send(S.lcpEnd);
+        send(S.LCP_END, []);
       });
       self.requestIdleCallback ? requestIdleCallback(done, { timeout: 1000 }) : setTimeout(done);
     };
@@ -100,7 +99,7 @@ export function observe(sink) {
     on(window, 'visibilitychange', (ev) => {
       if (document.visibilityState !== 'hidden') return;
       ['largest-contentful-paint', 'layout-shift', 'event', 'first-input'].forEach(take);
-      send(S.vitalsHidden, ev.timeStamp, count());
+      send(S.VITALS_HIDDEN, [ev.timeStamp, count()]);
     });
     // No `first-input` entry after a restore: FID is the first input's wait for its handlers,
     // measured by listeners added at the restore and removed once it is recorded (as web-vitals v4
@@ -115,7 +114,7 @@ export function observe(sink) {
         if (!restored) return;
         restored = false;
         FIRST_INPUTS.forEach((type) => removeEventListener(type, firstInput, true));
-        send(S.firstInput, ev.timeStamp, ev.timeStamp + delay, selector(ev.target), ev.type);
+        send(S.FIRST_INPUT, [ev.timeStamp, ev.timeStamp + delay, selector(ev.target), ev.type]);
       };
       if (ev.type !== 'pointerdown') return record();
       const up = () => (off(), record());
@@ -128,16 +127,16 @@ export function observe(sink) {
       if (!ev.persisted) return;
       restored = true;
       FIRST_INPUTS.forEach((type) => addEventListener(type, firstInput, true));
-      send(S.restore, ev.timeStamp, count());
-      requestAnimationFrame(() => requestAnimationFrame(guard(() => send(S.restoredPaint, performance.now() - ev.timeStamp))));
+      send(S.RESTORE, [ev.timeStamp, count()]);
+      requestAnimationFrame(() => requestAnimationFrame(guard(() => send(S.RESTORED_PAINT, [performance.now() - ev.timeStamp]))));
     });
     // navigation timing and TTFB once the load event has finished (which phases count is decided
     // on the Rust side)
     const loaded = guard(() => {
       const n = performance.getEntriesByType('navigation')[0];
       if (!n) return;
-      send(S.navigation, n.type, n.nextHopProtocol || '', n.responseStart, n.domainLookupStart, n.domainLookupEnd, n.connectStart, n.connectEnd,
-        n.secureConnectionStart, n.requestStart, n.responseEnd, n.domComplete, n.loadEventEnd, performance.now());
+      send(S.NAVIGATION, [n.type, n.nextHopProtocol || '', n.responseStart, n.domainLookupStart, n.domainLookupEnd, n.connectStart, n.connectEnd,
+        n.secureConnectionStart, n.requestStart, n.responseEnd, n.domComplete, n.loadEventEnd, performance.now()]);
     });
     if (document.readyState === 'complete') setTimeout(loaded);
     else on(window, 'load', () => setTimeout(loaded));

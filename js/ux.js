@@ -37,11 +37,11 @@ export function track(sink, clickText, dataAttrs) {
   // a number per element, so that the Rust side can tell clicks on one element in a row
   const ids = new WeakMap();
   let lastId = 0;
-  const send = (signal, ...fields) => {
+  const send = (kind, fields) => {
     // clicks waiting to be described go first: they happened before whatever this is
-    if (signal !== S.click && pending.length) flushClicks();
+    if (kind !== S.CLICK && pending.length) flushClicks();
     try {
-      if (sink.c) signal(sink.c, ...fields);
+      if (sink.c) sink.c.inbox(kind, fields);
     } catch (e) {}
   };
   const on = (target, type, fn) => {
@@ -65,10 +65,10 @@ export function track(sink, clickText, dataAttrs) {
     const load = how === 'load';
     if (!load && how !== 'back-forward-cache') {
       if (from === current) return;
-      send(S.route, from, current, how);
+      send(S.ROUTE, [from, current, how]);
     }
     const loadTime = load && nav ? nav.loadEventEnd || nav.domContentLoadedEventEnd || 0 : 0;
-    send(S.pageView, current, document.title, load ? document.referrer : from, loadTime, innerWidth, innerHeight, how);
+    send(S.PAGE_VIEW, [current, document.title, load ? document.referrer : from, loadTime, innerWidth, innerHeight, how]);
   };
   for (const method of ['pushState', 'replaceState']) {
     const original = history[method];
@@ -109,7 +109,7 @@ export function track(sink, clickText, dataAttrs) {
         let id = ids.get(el);
         if (!id) ids.set(el, (id = ++lastId));
         const [tag, elId, sel, classes, text, data] = describeElement(el, clickText, dataAttrs);
-        send(S.click, tag, elId, sel, classes, text, data, id, batch[i + 1]);
+        send(S.CLICK, [tag, elId, sel, classes, text, data, id, batch[i + 1]]);
       }
     } catch (e) {}
   }
@@ -131,7 +131,7 @@ export function track(sink, clickText, dataAttrs) {
     const form = ev.target;
     if (!form || form.localName !== 'form') return;
     const action = form.getAttribute('action');
-    send(S.submit, form.id, action ? new URL(action, location.href).href : location.href, form.getAttribute('method') || 'get', form.elements.length);
+    send(S.SUBMIT, [form.id, action ? new URL(action, location.href).href : location.href, form.getAttribute('method') || 'get', form.elements.length]);
   });
 
   // scroll depth, at most once per animation frame
@@ -141,12 +141,12 @@ export function track(sink, clickText, dataAttrs) {
     frame = requestAnimationFrame(() => {
       frame = 0;
       const doc = document.documentElement;
-      send(S.scroll, doc.scrollHeight <= innerHeight ? 100 : ((scrollY + innerHeight) / doc.scrollHeight) * 100);
+      send(S.SCROLL, [doc.scrollHeight <= innerHeight ? 100 : ((scrollY + innerHeight) / doc.scrollHeight) * 100]);
     });
   });
 
   // on window, capturing: before the page-hide flush of js/hooks.js, so page_hidden goes with it
-  on(window, 'visibilitychange', () => send(S.visibility, document.visibilityState === 'hidden'));
+  on(window, 'visibilitychange', () => send(S.VISIBILITY, [document.visibilityState === 'hidden']));
 
   return () => {
     sink.clicks = undefined;

@@ -16,6 +16,7 @@ COLLECTOR=target/release/sightline-collector
 run_native() {
   echo "== native tests"
   cargo test -p sightline-core
+  node --test tests/js/
   cargo test -p sightline --lib
   cargo test -p sightline-collector
 }

@@ -52,6 +52,8 @@ extern "C" {
     /// Calls `f({code, message})`; false when it threw.
     #[wasm_bindgen(js_name = tell)]
     fn call_on_error(f: &js_sys::Function, code: &str, message: &str) -> bool;
+    /// Settles the page's waiting `flush()` promises.
+    fn flushed(sink: &JsValue, done: bool);
 }
 
 #[wasm_bindgen(module = "/js/health.js")]
@@ -178,8 +180,6 @@ impl Platform for Browser {
         run_checks(&self.sink, probe);
     }
     fn flushed(&mut self, done: bool) {
-        if let Some(s) = self.shared.upgrade() {
-            s.flushed(done);
-        }
+        flushed(&self.sink, done);
     }
 }

@@ -17,11 +17,6 @@ use crate::browser::{arg_bool, arg_num, arg_str, Browser};
 enum Input {
     Signal(Signal),
     Timer(Timer),
-    User(Option<String>),
-    Tag(String, String),
-    Flush,
-    Resolve(String),
-    Health,
 }
 
 /// Inputs waiting for a busy monitor, at most.
@@ -30,13 +25,11 @@ const MAX_PENDING: usize = 256;
 pub struct Shared {
     pub monitor: RefCell<Monitor<Browser>>,
     pending: RefCell<VecDeque<Input>>,
-    /// Resolvers of the `flush()` promises still waiting.
-    flush_waiters: RefCell<Vec<js_sys::Function>>,
 }
 
 impl Shared {
     pub fn new(monitor: Monitor<Browser>) -> Shared {
-        Shared { monitor: RefCell::new(monitor), pending: RefCell::new(VecDeque::new()), flush_waiters: RefCell::new(Vec::new()) }
+        Shared { monitor: RefCell::new(monitor), pending: RefCell::new(VecDeque::new()) }
     }
 
     fn run(&self, input: Input) {
@@ -61,14 +54,6 @@ impl Shared {
         self.run(Input::Timer(t));
     }
 
-    /// The monitor's `flush()` settled: resolve every waiting promise.
-    pub fn flushed(&self, done: bool) {
-        let waiters = self.flush_waiters.try_borrow_mut().map(|mut w| core::mem::take(&mut *w)).unwrap_or_default();
-        for w in waiters {
-            let _ = w.call1(&JsValue::UNDEFINED, &JsValue::from_bool(done));
-        }
-    }
-
     /// A read-only call; `fallback` when the monitor is busy.
     fn read<T>(&self, fallback: T, f: impl FnOnce(&mut Monitor<Browser>) -> T) -> T {
         self.monitor.try_borrow_mut().map_or(fallback, |mut m| f(&mut m))
@@ -79,13 +64,6 @@ fn apply(m: &mut Monitor<Browser>, input: Input) {
     match input {
         Input::Signal(s) => m.signal(s),
         Input::Timer(t) => m.timer(t),
-        Input::User(id) => m.set_user(id),
-        Input::Tag(k, v) => m.set_tag(k, v),
-        Input::Flush => m.flush(),
-        Input::Resolve(key) => {
-            m.resolve_alert(&key);
-        }
-        Input::Health => m.run_health(),
     }
 }
 
@@ -96,15 +74,20 @@ impl Args for JsArgs {
     fn count(&self) -> usize {
         self.0.length() as usize
     }
+    // not inlined: the decoder reads about 90 fields, a call each is the smallest
+    #[inline(never)]
     fn str(&self, i: usize) -> String {
         arg_str(&self.0, i as u32).unwrap_or_default()
     }
+    #[inline(never)]
     fn opt(&self, i: usize) -> Option<String> {
         arg_str(&self.0, i as u32)
     }
+    #[inline(never)]
     fn num(&self, i: usize) -> f64 {
         arg_num(&self.0, i as u32)
     }
+    #[inline(never)]
     fn bool(&self, i: usize) -> bool {
         arg_bool(&self.0, i as u32)
     }
@@ -154,68 +137,27 @@ impl Client {
         }
     }
 
-    #[wasm_bindgen(js_name = setUser)]
-    pub fn set_user(&self, id: Option<String>) {
-        self.shared.run(Input::User(id));
+    /// A report as JSON: `0` `stats()`, `1` `sessionSummary()`, `2` `snapshot()`, `3` the last
+    /// health report (`runHealthChecks()`); `"null"` while the monitor is busy.
+    pub fn report(&self, which: u32) -> String {
+        self.shared.read(String::from("null"), |m| match which {
+            0 => m.stats_json(),
+            1 => m.session_json(),
+            2 => m.snapshot_json(),
+            _ => m.health_json(),
+        })
     }
 
-    #[wasm_bindgen(js_name = setTag)]
-    pub fn set_tag(&self, key: String, value: String) {
-        self.shared.run(Input::Tag(key, value));
-    }
-
-    /// Sends everything now; resolves `true` when all was delivered, `false` when something stays
-    /// queued for a retry.
-    pub fn flush(&self) -> js_sys::Promise {
-        let mut resolver = None;
-        let p = js_sys::Promise::new(&mut |resolve, _| resolver = Some(resolve));
-        if let (Some(r), Ok(mut w)) = (resolver, self.shared.flush_waiters.try_borrow_mut()) {
-            w.push(r);
-        }
-        self.shared.run(Input::Flush);
-        p
-    }
-
-    pub fn stats(&self) -> String {
-        self.shared.read(String::from("{}"), |m| m.stats_json())
-    }
-
-    pub fn snapshot(&self) -> String {
-        self.shared.read(String::from("{}"), |m| m.snapshot_json())
-    }
-
-    #[wasm_bindgen(js_name = sessionSummary)]
-    pub fn session_summary(&self) -> String {
-        self.shared.read(String::from("{}"), |m| m.session_json())
-    }
-
-    /// Runs the health checks now; their report is then `healthReport()`.
-    #[wasm_bindgen(js_name = runHealth)]
-    pub fn run_health(&self) {
-        self.shared.run(Input::Health);
-    }
-
-    #[wasm_bindgen(js_name = healthReport)]
-    pub fn health_report(&self) -> String {
-        self.shared.read(String::from("null"), |m| m.health_json())
-    }
-
+    /// Marks an active alert resolved; `false` when it was not active (or the monitor is busy).
     #[wasm_bindgen(js_name = resolveAlert)]
-    pub fn resolve_alert(&self, key: String) -> bool {
-        // answered at once when the monitor is free; from inside a callback it is queued
-        match self.shared.monitor.try_borrow_mut() {
-            Ok(mut m) => m.resolve_alert(&key),
-            Err(_) => {
-                self.shared.run(Input::Resolve(key));
-                false
-            }
-        }
+    pub fn resolve_alert(&self, key: &str) -> bool {
+        self.shared.read(false, |m| m.resolve_alert(key))
     }
 
-    /// For js/net.js, as a request starts: its `traceparent` when it is traced, prefixed `p` when
-    /// it may carry the header, `n` when only its span is recorded.
-    pub fn trace(&self, url: &str) -> Option<String> {
-        self.shared.read(None, |m| m.trace(url))
+    /// For js/net.js, as a request starts: `0` not traced, `1` traced (its span is recorded), `2`
+    /// traced and it carries `traceparent`.
+    pub fn trace(&self, url: &str) -> u32 {
+        self.shared.read(0, |m| m.trace(url))
     }
 
     /// Hands what is queued to the browser, then removes every listener, observer, wrapper and

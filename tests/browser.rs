@@ -47,11 +47,20 @@ impl Client {
         let fields: Array = ["manual".into(), "".into(), text.into(), u.clone(), u.clone(), 0.into(), 0.into(), js_sys::Date::now().into(), level, u].iter().collect();
         self.call("inbox", &[0.into(), fields.into()]);
     }
-    fn stats(&self) -> String {
-        self.call("stats", &[]).as_string().unwrap()
+    /// A signal with its fields, as js/signals.js hands it over.
+    fn signal(&self, name: &str, fields: &[JsValue]) {
+        let kind = sightline_core::signal::kind(name).expect("a declared signal");
+        self.call("inbox", &[kind.into(), fields.iter().collect::<Array>().into()]);
     }
+    fn stats(&self) -> String {
+        self.call("report", &[0.into()]).as_string().unwrap()
+    }
+    /// `flush()` as js/core.js makes it: a promise the wasm settles through `sink.flushes`.
     fn flush(&self) -> js_sys::Promise {
-        self.call("flush", &[]).dyn_into().unwrap()
+        let waiting = js_fn("sink", "return new Promise((r) => (sink.flushes = sink.flushes || []).push(r))");
+        let p: js_sys::Promise = waiting.call1(&JsValue::NULL, &self.1).unwrap().dyn_into().unwrap();
+        self.signal("flush", &[]);
+        p
     }
     fn shutdown(&self) {
         self.call("shutdown", &[]);
@@ -318,7 +327,7 @@ fn the_session_id_is_kept_for_the_tab() {
 }
 
 fn session_summary(c: &Client) -> JsValue {
-    js_sys::JSON::parse(&c.call("sessionSummary", &[]).as_string().unwrap()).unwrap()
+    js_sys::JSON::parse(&c.call("report", &[1.into()]).as_string().unwrap()).unwrap()
 }
 
 #[wasm_bindgen_test]
@@ -612,10 +621,10 @@ async fn health_checks_run_for_real_time_out_and_a_failing_one_raises_one_alert(
     Reflect::set(&c.1, &"checks".into(), &checks).unwrap();
     // `runHealthChecks()` as js/core.js makes it: run, wait for the checks, read the report
     let run = || async {
-        c.call("runHealth", &[]);
+        c.signal("runHealth", &[]);
         let pending: js_sys::Promise = get(&c.1.clone().into(), "pending").dyn_into().expect("health checks installed");
         JsFuture::from(pending).await.unwrap();
-        js_sys::JSON::parse(&c.call("healthReport", &[]).as_string().unwrap()).unwrap()
+        js_sys::JSON::parse(&c.call("report", &[3.into()]).as_string().unwrap()).unwrap()
     };
     let started = js_sys::Date::now();
     let status = run().await;
@@ -654,7 +663,7 @@ async fn health_checks_run_for_real_time_out_and_a_failing_one_raises_one_alert(
     // no second request: the first one's result, or the alert batch delivered meanwhile, says enough
     let message = get(&collector, "message").as_string().unwrap();
     assert!(message.starts_with("checked ") || message.starts_with("delivered "), "{message}");
-    let snap = js_sys::JSON::parse(&c.call("snapshot", &[]).as_string().unwrap()).unwrap();
+    let snap = js_sys::JSON::parse(&c.call("report", &[2.into()]).as_string().unwrap()).unwrap();
     assert_eq!(get(&snap, "health.overallStatus").as_string().as_deref(), Some("unhealthy"));
     assert_eq!(get(&snap, "alerts.active").dyn_into::<Array>().unwrap().length(), 1);
     assert!(flush(&c).await, "{}", c.stats());

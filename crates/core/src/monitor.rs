@@ -92,8 +92,7 @@ impl<P: Platform> Monitor<P> {
             shut: false,
             cfg,
         };
-        let template = m.event(Body::Raw(crate::config::Channel::Errors, String::new()), 0.0);
-        m.delivery.restore(&template, &ctx(&m.sessions, &m.page, &m.cfg), &mut m.p);
+        m.delivery.restore(&ctx(&m.sessions, &m.page, &m.cfg), &mut m.p);
         if m.cfg.health_enabled {
             m.p.set_timer(Timer::Health, m.health_interval());
         }
@@ -173,6 +172,10 @@ impl<P: Platform> Monitor<P> {
     /// A signal from the page side.
     pub fn signal(&mut self, sig: Signal) {
         if self.shut {
+            // a `flush()` after shutdown settles at once: nothing is left to send
+            if sig == Signal::Flush {
+                self.p.flushed(true);
+            }
             return;
         }
         match sig {
@@ -210,6 +213,10 @@ impl<P: Platform> Monitor<P> {
             Signal::Sent { req, status, retry_after } => {
                 self.delivery.sent(req, status, retry_after.as_deref(), &ctx(&self.sessions, &self.page, &self.cfg), &mut self.p);
             }
+            Signal::User { id } => self.set_user(id),
+            Signal::Tag { key, value } => self.set_tag(key, value),
+            Signal::Flush => self.flush(),
+            Signal::RunHealth => self.run_health(),
             other => self.perf(other),
         }
     }
@@ -475,10 +482,10 @@ impl<P: Platform> Monitor<P> {
         self.delivery.flush(&ctx(&self.sessions, &self.page, &self.cfg), &mut self.p);
     }
 
-    /// A `traceparent` for a request about to start, when it is traced (see [`net::trace`]).
-    pub fn trace(&mut self, url: &str) -> Option<String> {
+    /// Whether a request about to start is traced (see [`net::trace`]).
+    pub fn trace(&mut self, url: &str) -> u32 {
         if self.shut {
-            return None;
+            return 0;
         }
         let page = self.p.href();
         net::trace(url, &page, &self.cfg, self.sessions.sampled(), &mut self.rng, &mut self.p)

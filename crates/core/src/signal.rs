@@ -63,7 +63,17 @@ pub const SIGNALS: &[Kind] = &[
         doc: "a health run's results (and the collector probe's, when one was asked for)",
     },
     k("sent", &[("req", N), ("status", N), ("retryAfter", S)], "a POST of the SDK ended (status 0: no response)"),
+    k("user", &[("id", S)], "`setUser(id)`: sent with every later event (none: empty or not a string)"),
+    k("tag", &[("key", S), ("value", S)], "`setTag(key, value)`: sent with every later error"),
+    k("flush", &[], "`flush()`: send everything now (the page hears `flushed(sink, done)` once it settles)"),
+    k("runHealth", &[], "`runHealthChecks()`: run the health checks now"),
 ];
+
+/// The kind number of the signal called `name` (for callers that build fields by hand, as the
+/// browser tests do).
+pub fn kind(name: &str) -> Option<u32> {
+    SIGNALS.iter().position(|s| s.name == name).map(|i| i as u32)
+}
 
 /// Reads the fields of one signal (the wasm binding reads a JS array; tests a Vec).
 pub trait Args {
@@ -182,6 +192,10 @@ pub enum Signal {
     /// `probe`: the collector probe's (ok, message, response time), when one was asked for.
     Health { probe: Option<(bool, String, f64)>, checks: Vec<RawCheck> },
     Sent { req: u32, status: u16, retry_after: Option<String> },
+    User { id: Option<String> },
+    Tag { key: String, value: String },
+    Flush,
+    RunHealth,
 }
 
 fn outcome(s: &str) -> Outcome {
@@ -322,6 +336,10 @@ impl Signal {
                 Signal::Health { probe: a.bool(0).then(|| (a.bool(1), s(2), n(3))), checks }
             }
             24 => Signal::Sent { req: u32_at(0), status: n(1).clamp(0.0, 999.0) as u16, retry_after: a.opt(2) },
+            25 => Signal::User { id: a.opt(0).filter(|id| !id.is_empty()) },
+            26 => Signal::Tag { key: s(0), value: s(1) },
+            27 => Signal::Flush,
+            28 => Signal::RunHealth,
             _ => return None,
         })
     }
@@ -335,32 +353,39 @@ pub fn fingerprint() -> String {
     o
 }
 
-/// `js/signals.js`, generated from [`SIGNALS`].
+/// The JavaScript constant of a signal: `pageHide` → `PAGE_HIDE`.
+pub fn constant(name: &str) -> String {
+    let mut c = String::with_capacity(name.len() + 4);
+    for ch in name.chars() {
+        if ch.is_ascii_uppercase() {
+            c.push('_');
+        }
+        c.push(ch.to_ascii_uppercase());
+    }
+    c
+}
+
+/// `js/signals.js`, generated from [`SIGNALS`]: one constant per kind (bundlers inline them), the
+/// fields listed beside it, which tests/js/signals.test.mjs holds every call site to.
 pub fn js() -> String {
     let mut o = String::from(
         "// Generated from crates/core/src/signal.rs (SIGHTLINE_BLESS=1 cargo test -p sightline-core); do not edit.\n\
-         // The only way the page side reaches the SDK: one function per signal, `c` the client, then\n\
-         // the signal's fields in the order the Rust side reads them.\n",
+         // The only way the page side reaches the SDK: `c.inbox(S.KIND, [fields])`, with the fields of each\n\
+         // kind in the order listed beside it (tests/js/signals.test.mjs checks every call). `…` marks fields\n\
+         // that repeat.\n",
     );
-    for (i, s) in SIGNALS.iter().enumerate() {
-        let mut params: Vec<&str> = s.fields.iter().map(|f| f.0).collect();
-        if !s.repeat.is_empty() {
-            params.push("...checks");
-        }
+    for (i, sig) in SIGNALS.iter().enumerate() {
         o.push_str("\n/** ");
-        o.push_str(s.doc);
+        o.push_str(sig.doc);
         o.push_str(" */\nexport const ");
-        o.push_str(s.name);
-        o.push_str(" = (c");
-        for p in &params {
-            o.push_str(", ");
-            o.push_str(p);
-        }
-        o.push_str(") => c.inbox(");
+        o.push_str(&constant(sig.name));
+        o.push_str(" = ");
         crate::json::uint(&mut o, i as u64);
-        o.push_str(", [");
-        o.push_str(&params.join(", "));
-        o.push_str("]);\n");
+        o.push_str("; // ");
+        let mut names: Vec<String> = sig.fields.iter().map(|f| String::from(f.0)).collect();
+        names.extend(sig.repeat.iter().map(|f| String::from("…") + f.0));
+        o.push_str(&if names.is_empty() { String::from("(no fields)") } else { names.join(", ") });
+        o.push('\n');
     }
     o.push_str("\n/** The fingerprint of the table this file was generated from (the wasm checks it at start). */\nexport const table = () => '");
     o.push_str(&fingerprint());

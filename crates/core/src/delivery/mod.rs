@@ -286,26 +286,30 @@ impl Delivery {
     }
 
     /// Queues what a previous page load kept, then forgets it (it is this page's now).
-    pub fn restore(&mut self, template: &Event, ctx: &Ctx, p: &mut impl Platform) {
+    pub fn restore(&mut self, ctx: &Ctx, p: &mut impl Platform) {
         let Some(saved) = p.load(Area::Local, PERSIST_KEY) else { return };
         p.remove(Area::Local, PERSIST_KEY);
         for line in json::split_byte(&saved, b'\n') {
             let Some(i) = line.bytes().next().and_then(|d| d.checked_sub(b'0')).map(usize::from) else { continue };
             let Some(c) = self.chans.get_mut(i) else { continue };
             let rest = line.get(1..).unwrap_or("");
-            if rest.starts_with('{') {
-                // an event of an SDK before batches were kept whole
-                c.queue.push(Event { body: Body::Raw(c.ch, String::from(rest)), ..template.clone() });
-                self.stats.restored += 1;
+            let (events, body, sealed) = if rest.starts_with('{') {
+                // one event, from an SDK before batches were kept whole
+                (1, rest, false)
             } else if let Some(n) = rest.strip_prefix('d').and_then(json::num) {
                 c.queue.count_dropped(u32::try_from(n).unwrap_or(u32::MAX));
+                continue;
             } else if let Some((n, body)) = json::split_at_byte(rest, b':') {
-                let events = json::num(n).and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
-                if c.batches.iter().map(Batch::size).sum::<usize>() + body.len() <= MAX_HELD_BYTES {
-                    c.batches.push(Batch { req: 0, body: String::from(body), sealed: true, session: String::new(), events, dropped: 0, keepalive: 0 });
-                    self.stats.restored += events;
-                }
+                (json::num(n).and_then(|n| u32::try_from(n).ok()).unwrap_or(0), body, true)
+            } else {
+                continue;
+            };
+            if c.batches.iter().map(Batch::size).sum::<usize>() + body.len() > MAX_HELD_BYTES {
+                c.queue.count_dropped(events);
+                continue;
             }
+            c.batches.push(Batch { req: 0, body: String::from(body), sealed, session: String::from(ctx.session), events, dropped: 0, keepalive: 0 });
+            self.stats.restored += events;
         }
         for i in 0..self.chans.len() {
             self.pump(i, Cut::Full, ctx, p);

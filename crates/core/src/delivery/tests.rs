@@ -70,7 +70,7 @@ impl H {
     }
     fn restore(&mut self) {
         let ctx = Ctx { session: "s", page: &self.page, hook: self.hook };
-        self.d.restore(&error_event(0, ""), &ctx, &mut self.p);
+        self.d.restore(&ctx, &mut self.p);
     }
 }
 

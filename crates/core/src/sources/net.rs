@@ -73,7 +73,7 @@ pub fn origin(url: &str) -> &str {
 /// SDK's requests use the page's `fetch` as it was before any wrapper, so this catches what goes
 /// around that: a second client's requests, resource timing entries.
 pub fn is_own(url: &str, ours: &[String]) -> bool {
-    ours.iter().any(|o| url.strip_prefix(o.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with(['?', '#'])))
+    ours.iter().any(|o| url.strip_prefix(o.as_str()).is_some_and(|rest| matches!(rest.as_bytes().first(), None | Some(b'?' | b'#'))))
 }
 
 impl Net {
@@ -170,28 +170,19 @@ pub fn may_propagate(url: &str, page: &str, cfg: &Config, p: &mut impl Platform)
         || cfg.propagate_to.iter().any(|pat| match pat {
             Pattern::Sub(prefix) => {
                 url.starts_with(prefix.as_str())
-                    && (prefix.ends_with(['/', '?', '#']) || url.get(prefix.len()..).is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#', ':'])))
+                    && (matches!(prefix.as_bytes().last(), Some(b'/' | b'?' | b'#')) || matches!(url.as_bytes().get(prefix.len()), None | Some(b'/' | b'?' | b'#' | b':')))
             }
             Pattern::Regex(i) => p.matches(*i, url),
         })
 }
 
-/// A request is about to start: when it is traced (tracing on, this session sampled, the request
-/// sampled), its `traceparent` — prefixed with `p` when it may be sent with the request, `n`
-/// when only the span is recorded.
-pub fn trace(url: &str, page: &str, cfg: &Config, sampled: bool, rng: &mut Rng, p: &mut impl Platform) -> Option<String> {
+/// A request is about to start: whether it is traced (tracing on, this session sampled, the
+/// request sampled) — `0` not, `1` its span only, `2` its span and a `traceparent` header.
+pub fn trace(url: &str, page: &str, cfg: &Config, sampled: bool, rng: &mut Rng, p: &mut impl Platform) -> u32 {
     if !cfg.tracing_enabled || !sampled || rng.unit() >= cfg.tracing_sample_rate {
-        return None;
+        return 0;
     }
-    let mut t = String::with_capacity(56);
-    t.push(if may_propagate(url, page, cfg, p) { 'p' } else { 'n' });
-    t.push_str("00-");
-    json::hex64(&mut t, rng.next_u64());
-    json::hex64(&mut t, rng.next_u64());
-    t.push('-');
-    json::hex64(&mut t, rng.next_u64());
-    t.push_str("-01");
-    Some(t)
+    1 + u32::from(may_propagate(url, page, cfg, p))
 }
 
 #[cfg(test)]
@@ -259,18 +250,19 @@ mod tests {
         let mut p = Fake::default();
         let mut rng = Rng::new(3);
         let page = "https://shop.example/cart";
-        assert_eq!(trace("https://shop.example/x", page, &c, false, &mut rng, &mut p), None, "unsampled session");
-        let t = trace("https://shop.example/x", page, &c, true, &mut rng, &mut p).unwrap();
-        assert!(t.starts_with("p00-") && t.ends_with("-01") && t.len() == 56, "{t}");
-        assert!(trace("https://api.example.com/v1", page, &c, true, &mut rng, &mut p).unwrap().starts_with('p'));
-        assert!(trace("https://api.example.com.evil/v1", page, &c, true, &mut rng, &mut p).unwrap().starts_with('n'));
-        assert!(trace("https://api.example.com:8443/v1", page, &c, true, &mut rng, &mut p).unwrap().starts_with('p'));
+        assert_eq!(trace("https://shop.example/x", page, &c, false, &mut rng, &mut p), 0, "unsampled session");
+        assert_eq!(trace("https://shop.example/x", page, &c, true, &mut rng, &mut p), 2, "the page's own origin");
+        assert_eq!(trace("https://api.example.com/v1", page, &c, true, &mut rng, &mut p), 2);
+        assert_eq!(trace("https://api.example.com.evil/v1", page, &c, true, &mut rng, &mut p), 1, "not a boundary");
+        assert_eq!(trace("https://api.example.com:8443/v1", page, &c, true, &mut rng, &mut p), 2);
+        assert_eq!(trace("https://other.example/v1", page, &c, true, &mut rng, &mut p), 1);
         let mut net = Net::default();
+        let t = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
         let mut r = req("https://shop.example/x", 200, Outcome::Load, 3.0);
-        r.traceparent = String::from(&t[1..]);
+        r.traceparent = String::from(t);
         let span = net.ended(&r, &[], &c).unwrap().span.unwrap();
-        assert_eq!(span.trace_id, &t[4..36]);
-        assert_eq!(span.span_id, &t[37..53]);
-        assert_eq!(trace("https://shop.example/x", page, &cfg(&[]), true, &mut rng, &mut p), None, "tracing off");
+        assert_eq!(span.trace_id, "0af7651916cd43dd8448eb211c80319c");
+        assert_eq!(span.span_id, "b7ad6b7169203331");
+        assert_eq!(trace("https://shop.example/x", page, &cfg(&[]), true, &mut rng, &mut p), 0, "tracing off");
     }
 }
