@@ -40,9 +40,9 @@ function monitor(client, sink) {
   const m = {
     captureError: safe((error, context) => {
       const [name, message, stack] = describe(error);
-      client.inbox(S.ERROR, ['manual', name, message, stack, undefined, 0, 0, Date.now(), 'error', json(context)]);
+      client.inbox(S.ERROR, [3, name, message, stack, undefined, 0, 0, Date.now(), 'error', json(context)]);
     }),
-    captureMessage: safe((text, level) => client.inbox(S.ERROR, ['manual', '', String(text), undefined, undefined, 0, 0, Date.now(), str(level) || 'info', undefined])),
+    captureMessage: safe((text, level) => client.inbox(S.ERROR, [3, '', String(text), undefined, undefined, 0, 0, Date.now(), str(level) || 'info', undefined])),
     setUser: safe((id) => client.inbox(S.USER, [str(id)])),
     setTag: safe((key, value) => client.inbox(S.TAG, [String(key), String(value)])),
     flush: safe(() => {

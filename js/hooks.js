@@ -32,14 +32,14 @@ export function reportEvent(ev, at, c) {
     const t = ev.target;
     if (ev.type === 'unhandledrejection') {
       const [name, message, stack] = describe(ev.reason);
-      c.inbox(S.ERROR, ['promise_rejection', name, message, stack, undefined, 0, 0, at, undefined, undefined]);
+      c.inbox(S.ERROR, [1, name, message, stack, undefined, 0, 0, at, undefined, undefined]);
     } else if (t && t.nodeType === 1) {
       const url = t.currentSrc || t.src || t.href || '';
       const tag = t.tagName.toLowerCase();
-      c.inbox(S.ERROR, ['resource_error', tag, 'Failed to load ' + tag + ': ' + url, undefined, url, 0, 0, at, undefined, undefined]);
+      c.inbox(S.ERROR, [2, tag, 'Failed to load ' + tag + ': ' + url, undefined, url, 0, 0, at, undefined, undefined]);
     } else if (ev.type === 'error') {
       const [name, message, stack] = ev.error != null && typeof ev.error === 'object' ? describe(ev.error) : ['Error', '', undefined];
-      c.inbox(S.ERROR, ['javascript', name || 'Error', message || String(ev.message || ''), stack, ev.filename || undefined, ev.lineno >>> 0, ev.colno >>> 0, at, undefined, undefined]);
+      c.inbox(S.ERROR, [0, name || 'Error', message || String(ev.message || ''), stack, ev.filename || undefined, ev.lineno >>> 0, ev.colno >>> 0, at, undefined, undefined]);
     }
   } catch (e) {}
 }

@@ -127,7 +127,7 @@ export function observe(sink) {
       if (!ev.persisted) return;
       restored = true;
       FIRST_INPUTS.forEach((type) => addEventListener(type, firstInput, true));
-      send(S.RESTORE, [ev.timeStamp, count()]);
+      send(S.RESTORE, [count()]);
       requestAnimationFrame(() => requestAnimationFrame(guard(() => send(S.RESTORED_PAINT, [performance.now() - ev.timeStamp]))));
     });
     // navigation timing and TTFB once the load event has finished (which phases count is decided

@@ -3,7 +3,7 @@
 // kind in the order listed beside it (tests/js/signals.test.mjs checks every call). `…` marks fields
 // that repeat.
 
-/** an error: kind javascript, promise_rejection, resource_error (name: the element's tag) or manual; context is JSON */
+/** an error: kind 0 javascript, 1 promise_rejection, 2 resource_error (name: the element's tag), 3 manual; context is JSON */
 export const ERROR = 0; // kind, name, message, stack, source, line, column, at, level, context
 
 /** the page is hidden (unload: pagehide, it may be going away) */
@@ -43,7 +43,7 @@ export const RESOURCE = 11; // url, initiatorType, duration, transferSize, decod
 export const VITALS_HIDDEN = 12; // timeStamp, interactionCount
 
 /** a back/forward-cache restore */
-export const RESTORE = 13; // timeStamp, interactionCount
+export const RESTORE = 13; // interactionCount
 
 /** the second frame after a restore */
 export const RESTORED_PAINT = 14; // ms
@@ -91,4 +91,4 @@ export const FLUSH = 27; // (no fields)
 export const RUN_HEALTH = 28; // (no fields)
 
 /** The fingerprint of the table this file was generated from (the wasm checks it at start). */
-export const table = () => '106fcd15cc161a17';
+export const table = () => 'b4caaff67c781a47';

@@ -15,7 +15,7 @@ COLLECTOR=target/release/sightline-collector
 
 run_native() {
   echo "== native tests"
-  cargo test -p sightline-core
+  cargo test -p sightline-core --features serde
   node --test tests/js/
   cargo test -p sightline --lib
   cargo test -p sightline-collector

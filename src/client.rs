@@ -8,14 +8,14 @@ use std::rc::Rc;
 
 use sightline_core::monitor::Monitor;
 use sightline_core::platform::Timer;
-use sightline_core::signal::{Args, Signal};
+use sightline_core::signal::Args;
 use wasm_bindgen::prelude::*;
 
 use crate::browser::{arg_bool, arg_num, arg_str, Browser};
 
-/// Calls that may wait while the monitor is busy.
+/// Calls that may wait while the monitor is busy: a signal (its kind and JS fields), a timer.
 enum Input {
-    Signal(Signal),
+    Signal(u32, js_sys::Array),
     Timer(Timer),
 }
 
@@ -62,7 +62,9 @@ impl Shared {
 
 fn apply(m: &mut Monitor<Browser>, input: Input) {
     match input {
-        Input::Signal(s) => m.signal(s),
+        Input::Signal(kind, fields) => {
+            m.signal(kind, &JsArgs(fields));
+        }
         Input::Timer(t) => m.timer(t),
     }
 }
@@ -131,10 +133,7 @@ impl Client {
 impl Client {
     /// The one way in for the page side (js/signals.js): signal `kind` with its fields.
     pub fn inbox(&self, kind: u32, fields: js_sys::Array) {
-        match Signal::read(kind, &JsArgs(fields)) {
-            Some(s) => self.shared.run(Input::Signal(s)),
-            None => self.shared.read((), |m| m.count_internal_error()),
-        }
+        self.shared.run(Input::Signal(kind, fields));
     }
 
     /// A report as JSON: `0` `stats()`, `1` `sessionSummary()`, `2` `snapshot()`, `3` the last

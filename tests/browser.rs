@@ -44,7 +44,7 @@ impl Client {
     fn capture_message(&self, text: String, level: Option<String>) {
         let level = JsValue::from(level.unwrap_or_else(|| "info".into()));
         let u = JsValue::UNDEFINED;
-        let fields: Array = ["manual".into(), "".into(), text.into(), u.clone(), u.clone(), 0.into(), 0.into(), js_sys::Date::now().into(), level, u].iter().collect();
+        let fields: Array = [3.into(), "".into(), text.into(), u.clone(), u.clone(), 0.into(), 0.into(), js_sys::Date::now().into(), level, u].iter().collect();
         self.call("inbox", &[0.into(), fields.into()]);
     }
     /// A signal with its fields, as js/signals.js hands it over.

@@ -38,6 +38,8 @@ export async function startCollector() {
     /** every ingest request the collector answered (status, time) */
     requests: async (channel = 'errors') => (await json(`/__admin/requests?channel=${channel}`)).requests,
     fail: (rule) => json('/__admin/fail', rule),
+    /** what test pages posted to /__test/sink (a reference library's reports) */
+    sink: async () => (await json('/__test/sink')).items,
     reset: () => json('/__admin/reset', {}),
     stop: () => {
       proc.kill();

@@ -1,8 +1,8 @@
 // Performance monitoring against the references: Sightline's web vitals must equal what Google's
 // web-vitals library reports on the same page (v6; v4 for FID), for the first load and again after a
 // back/forward-cache restore; navigation, resource and long-task metrics must equal the browser's own
-// entries. The page (tests/e2e/pages/vitals.html) sends the library's reports to the collector as
-// `reference_vital` events, so both arrive the same way, when the page is hidden.
+// entries. The page (tests/e2e/pages/vitals.html) sends the library's reports to the collector's
+// test sink, so both arrive the same way, when the page is hidden.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useCollectorAndBrowser, waitFor, watch } from './harness.mjs';
@@ -24,9 +24,7 @@ const leave = (page) => page.goto(`${env.collector.url}/test-pages/elsewhere.htm
 /** The reference reports and Sightline's vital metrics stored so far, for one navigation type. */
 async function reports(navigationType, expected) {
   const pick = async () => {
-    const ref = (await env.collector.events('events'))
-      .filter((e) => e.data.type === 'reference_vital' && e.data.data.navigationType === navigationType)
-      .map((e) => e.data.data);
+    const ref = (await env.collector.sink()).filter((r) => r.navigationType === navigationType);
     const ours = (await env.collector.events('metrics'))
       .map((e) => e.data)
       .filter((m) => m.name.startsWith('web_vitals_') && m.tags.navigationType === navigationType);

@@ -45,9 +45,6 @@ pub enum Body {
     Span(Box<Span>),
     Health(Box<Health>),
     Alert(Box<Alert>),
-    /// An item already encoded: from the backlog of an earlier SDK version, or cut from a batch
-    /// it did not fit in after `beforeSend` had seen it.
-    Raw(Channel, String),
 }
 
 impl Event {
@@ -58,33 +55,17 @@ impl Event {
             Body::PageView(_) | Body::Action(_) | Body::Span(_) => Channel::Events,
             Body::Health(_) => Channel::Health,
             Body::Alert(_) => Channel::Alerts,
-            Body::Raw(c, _) => *c,
         }
     }
 
-    /// About how many bytes the encoded event takes (for batching by size before encoding; the
-    /// batcher checks the real size).
+    /// About how many bytes the encoded event takes, to batch by size before encoding (the
+    /// batcher then checks the real size): an error by its texts (its frames repeat its stack),
+    /// anything else as a few hundred bytes.
     pub fn size_hint(&self) -> usize {
-        160 + self.url.len()
+        500 + self.url.len()
             + match &self.body {
-                Body::Error(e) => {
-                    300 + e.message.len()
-                        + e.stack.as_ref().map_or(0, String::len)
-                        + e.frames.iter().map(|f| 48 + f.function.len() + f.file.len()).sum::<usize>()
-                        + e.context.as_ref().map_or(0, String::len)
-                        + self.scope.tags.iter().map(|(k, v)| 6 + k.len() + v.len()).sum::<usize>()
-                }
-                Body::Metric(m) => m.tags.iter().map(|(k, v)| 8 + k.len() + v.len()).sum::<usize>(),
-                Body::PageView(p) => 300 + p.title.len() + p.referrer.len(),
-                Body::Action(a) => match &**a {
-                    Action::Click { element, .. } => 100 + element.size(),
-                    Action::Route { from, to, .. } => from.len() + to.len(),
-                    _ => 60,
-                },
-                Body::Span(s) => 300 + s.url.len(),
-                Body::Health(h) => 120 + h.checks.iter().map(|c| 64 + c.name.len() + c.message.len()).sum::<usize>(),
-                Body::Alert(a) => 300 + a.description.len(),
-                Body::Raw(_, s) => s.len(),
+                Body::Error(e) => e.message.len() + 2 * e.stack.as_ref().map_or(0, String::len) + e.context.as_ref().map_or(0, String::len),
+                _ => 0,
             }
     }
 }
@@ -159,15 +140,6 @@ pub enum Tag {
     Str(String),
     Num(f64),
     Bool(bool),
-}
-
-impl Tag {
-    fn len(&self) -> usize {
-        match self {
-            Tag::Str(s) => s.len() + 2,
-            _ => 8,
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -265,12 +237,6 @@ pub struct Element {
     pub text: String,
     /// The allow-listed `data-*` attributes, as a JSON object (already masked).
     pub data: String,
-}
-
-impl Element {
-    fn size(&self) -> usize {
-        self.tag.len() + self.id.len() + self.selector.len() + self.classes.len() + self.text.len() + self.data.len()
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

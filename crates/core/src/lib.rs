@@ -20,6 +20,8 @@ pub mod signal;
 pub mod sources;
 pub mod stack;
 pub mod vitals;
+#[cfg(feature = "serde")]
+pub mod wire;
 
 #[cfg(test)]
 pub mod testing;

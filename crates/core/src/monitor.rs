@@ -14,7 +14,7 @@ use crate::json;
 use crate::perf;
 use crate::platform::{Platform, Rng, Timer};
 use crate::privacy;
-use crate::signal::{RawCheck, RawPageView, Request, Signal};
+use crate::signal::{self, k, Args, RawCheck, RawClick, RawError, RawPageView, Request};
 use crate::sources::health::{round4, HealthChecks};
 use crate::sources::net::{self, Net};
 use crate::sources::perf::Perf;
@@ -169,60 +169,81 @@ impl<P: Platform> Monitor<P> {
         self.sessions.touch(now, page_view, action, &mut self.p);
     }
 
-    /// A signal from the page side.
-    pub fn signal(&mut self, sig: Signal) {
+    /// A signal from the page side: `kind` with its fields, as [`crate::signal::SIGNALS`] declares
+    /// them. `false` (and counted in `stats().internalErrors`) when they do not fit the table.
+    pub fn signal(&mut self, kind: u32, a: &impl Args) -> bool {
+        let Some(reps) = signal::check(kind, a.count()) else {
+            self.internal_errors += 1;
+            return false;
+        };
         if self.shut {
             // a `flush()` after shutdown settles at once: nothing is left to send
-            if sig == Signal::Flush {
+            if kind == k::FLUSH {
                 self.p.flushed(true);
             }
-            return;
+            return true;
         }
-        match sig {
-            Signal::Error(raw) => {
+        match kind {
+            k::ERROR => {
+                let raw = RawError::read(a);
                 let at = raw.at;
                 self.error(errors::from_raw(raw), at);
             }
-            Signal::PageHide { unload } => self.hide(unload),
-            Signal::Request(r) => self.request(&r),
-            Signal::PageView(v) => self.page_view(&v),
-            Signal::Route { from, to, how } => {
-                let a = self.ux.route(&from, &to, how, &self.cfg);
-                self.make(Body::Action(Box::new(a)), false);
+            k::PAGE_HIDE => self.hide(a.bool(0)),
+            k::REQUEST => self.request(&Request::read(a)),
+            k::PAGE_VIEW => match RawPageView::read(a) {
+                Some(v) => self.page_view(&v),
+                None => self.internal_errors += 1,
+            },
+            k::ROUTE => {
+                let (from, to, how) = (a.str(0), a.str(1), Navigation::parse(&a.str(2)));
+                let Some(how) = how else {
+                    self.internal_errors += 1;
+                    return false;
+                };
+                let route = self.ux.route(&from, &to, how, &self.cfg);
+                self.make(Body::Action(Box::new(route)), false);
             }
-            Signal::Click(c) => self.click(&c),
-            Signal::Submit { id, action, method, fields } => {
+            k::CLICK => self.click(&RawClick::read(a)),
+            k::SUBMIT => {
+                let (id, action, method) = (a.str(0), a.str(1), a.str(2));
                 self.activity(None, true);
-                let a = self.ux.submit(&id, &action, &method, fields, &self.cfg);
-                self.make(Body::Action(Box::new(a)), false);
+                let submit = self.ux.submit(&id, &action, &method, a.num(3), &self.cfg);
+                self.make(Body::Action(Box::new(submit)), false);
             }
-            Signal::Scroll { depth } => {
+            k::SCROLL => {
                 self.activity(None, false);
-                for a in self.ux.scroll(depth) {
-                    self.make(Body::Action(Box::new(a)), false);
+                for scroll in self.ux.scroll(a.num(0)) {
+                    self.make(Body::Action(Box::new(scroll)), false);
                 }
             }
-            Signal::Visibility { hidden } => {
+            k::VISIBILITY => {
+                let hidden = a.bool(0);
                 // becoming visible is user activity; going hidden is not
                 if !hidden {
                     self.activity(None, false);
                 }
                 self.make(Body::Action(Box::new(if hidden { Action::Hidden } else { Action::Visible })), false);
             }
-            Signal::Health { probe, checks } => self.health_report(probe, &checks),
-            Signal::Sent { req, status, retry_after } => {
+            k::HEALTH => {
+                let (probe, checks) = signal::read_health(a, reps);
+                self.health_report(probe, &checks);
+            }
+            k::SENT => {
+                let (req, status, retry_after) = (a.num(0).clamp(0.0, f64::from(u32::MAX)) as u32, a.num(1).clamp(0.0, 999.0) as u16, a.opt(2));
                 self.delivery.sent(req, status, retry_after.as_deref(), &ctx(&self.sessions, &self.page, &self.cfg), &mut self.p);
             }
-            Signal::User { id } => self.set_user(id),
-            Signal::Tag { key, value } => self.set_tag(key, value),
-            Signal::Flush => self.flush(),
-            Signal::RunHealth => self.run_health(),
-            other => self.perf(other),
+            k::USER => self.set_user(a.opt(0).filter(|id| !id.is_empty())),
+            k::TAG => self.set_tag(a.str(0), a.str(1)),
+            k::FLUSH => self.flush(),
+            k::RUN_HEALTH => self.run_health(),
+            _ => self.perf(kind, a),
         }
+        true
     }
 
     #[inline(never)]
-    fn click(&mut self, c: &crate::signal::RawClick) {
+    fn click(&mut self, c: &RawClick) {
         self.activity(None, true);
         let (click, rage) = self.ux.click(c, &self.cfg);
         self.make(Body::Action(Box::new(click)), false);
@@ -271,16 +292,16 @@ impl<P: Platform> Monitor<P> {
     }
 
     #[inline(never)]
-    fn perf(&mut self, sig: Signal) {
+    fn perf(&mut self, kind: u32, a: &impl Args) {
         if !self.cfg.metrics_enabled {
             return;
         }
-        if let Signal::Restore { .. } = sig {
+        if kind == k::RESTORE {
             // a page restored from the back/forward cache is a new page view
             self.view = self.rng.next_u64();
             self.vitals_view = self.view;
         }
-        let made = self.perf.handle(&sig, &self.cfg, &self.urls);
+        let made = self.perf.handle(kind, a, &self.cfg, &self.urls);
         if let Some(t) = made.load_time {
             self.agg.load_time.add(t);
         }

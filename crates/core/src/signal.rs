@@ -29,8 +29,8 @@ const fn k(name: &'static str, fields: &'static [(&'static str, F)], doc: &'stat
 
 /// The signals, by kind number (their index).
 pub const SIGNALS: &[Kind] = &[
-    k("error", &[("kind", S), ("name", S), ("message", S), ("stack", S), ("source", S), ("line", N), ("column", N), ("at", N), ("level", S), ("context", S)],
-      "an error: kind javascript, promise_rejection, resource_error (name: the element's tag) or manual; context is JSON"),
+    k("error", &[("kind", N), ("name", S), ("message", S), ("stack", S), ("source", S), ("line", N), ("column", N), ("at", N), ("level", S), ("context", S)],
+      "an error: kind 0 javascript, 1 promise_rejection, 2 resource_error (name: the element's tag), 3 manual; context is JSON"),
     k("pageHide", &[("unload", B)], "the page is hidden (unload: pagehide, it may be going away)"),
     k("perfStart", &[("navigationType", S), ("activationStart", N), ("hiddenAt", N)], "performance observing starts (hiddenAt: when the page first hid, Infinity if never)"),
     k("fcp", &[("startTime", N)], "a first-contentful-paint entry"),
@@ -43,7 +43,7 @@ pub const SIGNALS: &[Kind] = &[
     k("longFrame", &[("duration", N), ("blockingDuration", N), ("startTime", N), ("script", S), ("scriptFunction", S), ("scriptDuration", N)], "a long-animation-frame entry and its longest script"),
     k("resource", &[("url", S), ("initiatorType", S), ("duration", N), ("transferSize", N), ("decodedBodySize", N), ("renderBlocking", S)], "a resource timing entry"),
     k("vitalsHidden", &[("timeStamp", N), ("interactionCount", N)], "the page hid (after the observers' pending entries)"),
-    k("restore", &[("timeStamp", N), ("interactionCount", N)], "a back/forward-cache restore"),
+    k("restore", &[("interactionCount", N)], "a back/forward-cache restore"),
     k("restoredPaint", &[("ms", N)], "the second frame after a restore"),
     k("navigation", &[("type", S), ("protocol", S), ("responseStart", N), ("domainLookupStart", N), ("domainLookupEnd", N), ("connectStart", N), ("connectEnd", N), ("secureConnectionStart", N), ("requestStart", N), ("responseEnd", N), ("domComplete", N), ("loadEventEnd", N), ("now", N)],
       "the navigation timing entry, once the page has loaded"),
@@ -91,7 +91,8 @@ pub trait Args {
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RawError {
-    pub kind: String,
+    /// 0 javascript, 1 promise_rejection, 2 resource_error, 3 manual
+    pub kind: u32,
     pub name: String,
     pub message: String,
     pub stack: Option<String>,
@@ -164,40 +165,6 @@ pub struct RawCheck {
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Signal {
-    Error(RawError),
-    PageHide { unload: bool },
-    PerfStart { navigation_type: String, activation: f64, hidden_at: f64 },
-    Fcp { start: f64 },
-    Lcp { start: f64, element: String, url: String },
-    LcpEnd,
-    Shift { value: f64, start: f64, recent_input: bool, source: String },
-    Interaction { id: f64, duration: f64, target: String, event_type: String, count: f64 },
-    FirstInput { start: f64, processing_start: f64, target: String, event_type: String },
-    LongTask { duration: f64, start: f64 },
-    LongFrame { duration: f64, blocking: f64, start: f64, script: String, function: String, script_duration: f64 },
-    Resource { url: String, initiator: String, duration: f64, transfer: f64, decoded: f64, blocking: String },
-    VitalsHidden { at: f64, count: f64 },
-    Restore { at: f64, count: f64 },
-    RestoredPaint { ms: f64 },
-    Navigation(NavTiming),
-    Request(Request),
-    PageView(RawPageView),
-    Route { from: String, to: String, how: Navigation },
-    Click(RawClick),
-    Submit { id: String, action: String, method: String, fields: f64 },
-    Scroll { depth: f64 },
-    Visibility { hidden: bool },
-    /// `probe`: the collector probe's (ok, message, response time), when one was asked for.
-    Health { probe: Option<(bool, String, f64)>, checks: Vec<RawCheck> },
-    Sent { req: u32, status: u16, retry_after: Option<String> },
-    User { id: Option<String> },
-    Tag { key: String, value: String },
-    Flush,
-    RunHealth,
-}
-
 fn outcome(s: &str) -> Outcome {
     match s {
         "error" => Outcome::Error,
@@ -205,6 +172,123 @@ fn outcome(s: &str) -> Outcome {
         "abort" => Outcome::Abort,
         _ => Outcome::Load,
     }
+}
+
+fn u32_at(a: &impl Args, i: usize) -> u32 {
+    a.num(i).clamp(0.0, f64::from(u32::MAX)) as u32
+}
+
+impl RawError {
+    pub fn read(a: &impl Args) -> RawError {
+        RawError {
+            kind: u32_at(a, 0),
+            name: a.str(1),
+            message: a.str(2),
+            stack: a.opt(3),
+            source: a.opt(4),
+            line: u32_at(a, 5),
+            column: u32_at(a, 6),
+            at: a.num(7),
+            level: a.opt(8),
+            context: a.opt(9),
+        }
+    }
+}
+
+impl NavTiming {
+    pub fn read(a: &impl Args) -> NavTiming {
+        let n = |i| a.num(i);
+        NavTiming {
+            kind: a.str(0),
+            protocol: a.str(1),
+            response_start: n(2),
+            dns: (n(3), n(4)),
+            connect: (n(5), n(6)),
+            secure_start: n(7),
+            request_start: n(8),
+            response_end: n(9),
+            dom_complete: n(10),
+            load_end: n(11),
+            now: n(12),
+        }
+    }
+}
+
+impl Request {
+    pub fn read(a: &impl Args) -> Request {
+        Request {
+            xhr: a.bool(0),
+            method: a.str(1),
+            url: a.str(2),
+            outcome: outcome(&a.str(3)),
+            status: a.num(4).clamp(0.0, 999.0) as u16,
+            ms: a.num(5).max(0.0),
+            size: a.num(6),
+            start: a.num(7),
+            traceparent: a.str(8),
+        }
+    }
+}
+
+impl RawPageView {
+    /// `None` for a `how` that is not a navigation.
+    pub fn read(a: &impl Args) -> Option<RawPageView> {
+        let how = Navigation::parse(&a.str(6));
+        let v = RawPageView { url: a.str(0), title: a.str(1), referrer: a.str(2), load_time: a.num(3), width: a.num(4), height: a.num(5), how: Navigation::Load };
+        Some(RawPageView { how: how?, ..v })
+    }
+}
+
+impl RawClick {
+    pub fn read(a: &impl Args) -> RawClick {
+        RawClick { tag: a.str(0), id: a.str(1), selector: a.str(2), classes: a.str(3), text: a.str(4), data: a.str(5), element: a.num(6), at: a.num(7) }
+    }
+}
+
+/// A health run: the collector probe's (ok, message, response time) when there was one, and the
+/// checks, from `reps` groups after the fixed fields.
+pub fn read_health(a: &impl Args, reps: usize) -> (Option<(bool, String, f64)>, Vec<RawCheck>) {
+    let mut checks = Vec::new();
+    let mut i = 4;
+    for _ in 0..reps.min(64) {
+        checks.push(RawCheck { name: a.str(i), status: a.str(i + 1), response_time: a.num(i + 2), message: a.str(i + 3) });
+        i += 4;
+    }
+    let probe = (a.bool(1), a.str(2), a.num(3));
+    (a.bool(0).then_some(probe), checks)
+}
+
+/// The kinds by name, as [`SIGNALS`] numbers them (a test checks each against the table).
+pub mod k {
+    pub const ERROR: u32 = 0;
+    pub const PAGE_HIDE: u32 = 1;
+    pub const PERF_START: u32 = 2;
+    pub const FCP: u32 = 3;
+    pub const LCP: u32 = 4;
+    pub const LCP_END: u32 = 5;
+    pub const SHIFT: u32 = 6;
+    pub const INTERACTION: u32 = 7;
+    pub const FIRST_INPUT: u32 = 8;
+    pub const LONG_TASK: u32 = 9;
+    pub const LONG_FRAME: u32 = 10;
+    pub const RESOURCE: u32 = 11;
+    pub const VITALS_HIDDEN: u32 = 12;
+    pub const RESTORE: u32 = 13;
+    pub const RESTORED_PAINT: u32 = 14;
+    pub const NAVIGATION: u32 = 15;
+    pub const REQUEST: u32 = 16;
+    pub const PAGE_VIEW: u32 = 17;
+    pub const ROUTE: u32 = 18;
+    pub const CLICK: u32 = 19;
+    pub const SUBMIT: u32 = 20;
+    pub const SCROLL: u32 = 21;
+    pub const VISIBILITY: u32 = 22;
+    pub const HEALTH: u32 = 23;
+    pub const SENT: u32 = 24;
+    pub const USER: u32 = 25;
+    pub const TAG: u32 = 26;
+    pub const FLUSH: u32 = 27;
+    pub const RUN_HEALTH: u32 = 28;
 }
 
 /// (fixed fields, repeated fields) per kind: all the wasm keeps of [`SIGNALS`] (its names and docs
@@ -249,99 +333,13 @@ const FINGERPRINT: u64 = {
     h
 };
 
-impl Signal {
-    /// Decodes signal `kind` from its fields, read in the order of [`SIGNALS`]; `None` for an
-    /// unknown kind or a field count that does not match the table.
-    pub fn read(kind: u32, a: &impl Args) -> Option<Signal> {
-        let (fixed, repeat) = COUNTS.get(kind as usize).map(|(f, r)| (usize::from(*f), usize::from(*r)))?;
-        let ok = if repeat == 0 { a.count() == fixed } else { a.count() >= fixed && (a.count() - fixed).is_multiple_of(repeat) };
-        if !ok {
-            return None;
-        }
-        let s = |i| a.str(i);
-        let n = |i| a.num(i);
-        let u32_at = |i| n(i).clamp(0.0, f64::from(u32::MAX)) as u32;
-        Some(match kind {
-            0 => Signal::Error(RawError {
-                kind: s(0),
-                name: s(1),
-                message: s(2),
-                stack: a.opt(3),
-                source: a.opt(4),
-                line: u32_at(5),
-                column: u32_at(6),
-                at: n(7),
-                level: a.opt(8),
-                context: a.opt(9),
-            }),
-            1 => Signal::PageHide { unload: a.bool(0) },
-            2 => Signal::PerfStart { navigation_type: s(0), activation: n(1), hidden_at: n(2) },
-            3 => Signal::Fcp { start: n(0) },
-            4 => Signal::Lcp { start: n(0), element: s(1), url: s(2) },
-            5 => Signal::LcpEnd,
-            6 => Signal::Shift { value: n(0), start: n(1), recent_input: a.bool(2), source: s(3) },
-            7 => Signal::Interaction { id: n(0), duration: n(1), target: s(2), event_type: s(3), count: n(4) },
-            8 => Signal::FirstInput { start: n(0), processing_start: n(1), target: s(2), event_type: s(3) },
-            9 => Signal::LongTask { duration: n(0), start: n(1) },
-            10 => Signal::LongFrame { duration: n(0), blocking: n(1), start: n(2), script: s(3), function: s(4), script_duration: n(5) },
-            11 => Signal::Resource { url: s(0), initiator: s(1), duration: n(2), transfer: n(3), decoded: n(4), blocking: s(5) },
-            12 => Signal::VitalsHidden { at: n(0), count: n(1) },
-            13 => Signal::Restore { at: n(0), count: n(1) },
-            14 => Signal::RestoredPaint { ms: n(0) },
-            15 => Signal::Navigation(NavTiming {
-                kind: s(0),
-                protocol: s(1),
-                response_start: n(2),
-                dns: (n(3), n(4)),
-                connect: (n(5), n(6)),
-                secure_start: n(7),
-                request_start: n(8),
-                response_end: n(9),
-                dom_complete: n(10),
-                load_end: n(11),
-                now: n(12),
-            }),
-            16 => Signal::Request(Request {
-                xhr: a.bool(0),
-                method: s(1),
-                url: s(2),
-                outcome: outcome(&s(3)),
-                status: n(4).clamp(0.0, 999.0) as u16,
-                ms: n(5).max(0.0),
-                size: n(6),
-                start: n(7),
-                traceparent: s(8),
-            }),
-            17 => Signal::PageView(RawPageView {
-                url: s(0),
-                title: s(1),
-                referrer: s(2),
-                load_time: n(3),
-                width: n(4),
-                height: n(5),
-                how: Navigation::parse(&s(6))?,
-            }),
-            18 => Signal::Route { from: s(0), to: s(1), how: Navigation::parse(&s(2))? },
-            19 => Signal::Click(RawClick { tag: s(0), id: s(1), selector: s(2), classes: s(3), text: s(4), data: s(5), element: n(6), at: n(7) }),
-            20 => Signal::Submit { id: s(0), action: s(1), method: s(2), fields: n(3) },
-            21 => Signal::Scroll { depth: n(0) },
-            22 => Signal::Visibility { hidden: a.bool(0) },
-            23 => {
-                let mut checks = Vec::new();
-                let mut i = fixed;
-                while i + 4 <= a.count() && checks.len() < 64 {
-                    checks.push(RawCheck { name: s(i), status: s(i + 1), response_time: n(i + 2), message: s(i + 3) });
-                    i += 4;
-                }
-                Signal::Health { probe: a.bool(0).then(|| (a.bool(1), s(2), n(3))), checks }
-            }
-            24 => Signal::Sent { req: u32_at(0), status: n(1).clamp(0.0, 999.0) as u16, retry_after: a.opt(2) },
-            25 => Signal::User { id: a.opt(0).filter(|id| !id.is_empty()) },
-            26 => Signal::Tag { key: s(0), value: s(1) },
-            27 => Signal::Flush,
-            28 => Signal::RunHealth,
-            _ => return None,
-        })
+/// Whether `count` fields make a signal of `kind`: the number of repeated groups, or `None`
+/// for an unknown kind or a count that does not match the table.
+pub fn check(kind: u32, count: usize) -> Option<usize> {
+    let (fixed, repeat) = COUNTS.get(kind as usize).map(|(f, r)| (usize::from(*f), usize::from(*r)))?;
+    match repeat {
+        0 => (count == fixed).then_some(0),
+        r => (count >= fixed && (count - fixed).is_multiple_of(r)).then(|| (count - fixed) / r),
     }
 }
 
@@ -396,64 +394,49 @@ pub fn js() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cell::RefCell;
-
-    /// Fields of the declared types, checking that each is read as declared.
-    struct Typed {
-        types: Vec<F>,
-        read: RefCell<Vec<usize>>,
-    }
-
-    impl Typed {
-        fn at(&self, i: usize, want: F) {
-            assert_eq!(self.types.get(i), Some(&want), "field {i} read as {want:?}");
-            self.read.borrow_mut().push(i);
-        }
-    }
-
-    impl Args for Typed {
-        fn count(&self) -> usize {
-            self.types.len()
-        }
-        fn str(&self, i: usize) -> String {
-            self.at(i, F::S);
-            // a value every string field accepts (navigation kinds are checked)
-            String::from("load")
-        }
-        fn opt(&self, i: usize) -> Option<String> {
-            self.at(i, F::S);
-            Some(String::from("x"))
-        }
-        fn num(&self, i: usize) -> f64 {
-            self.at(i, F::N);
-            1.0
-        }
-        fn bool(&self, i: usize) -> bool {
-            self.at(i, F::B);
-            true
-        }
-    }
 
     #[test]
-    fn every_signal_reads_exactly_its_declared_fields_with_their_types() {
-        for (kind, decl) in SIGNALS.iter().enumerate() {
-            let mut types: Vec<F> = decl.fields.iter().map(|f| f.1).collect();
-            types.extend(decl.repeat.iter().map(|f| f.1));
-            types.extend(decl.repeat.iter().map(|f| f.1));
-            let args = Typed { types: types.clone(), read: RefCell::new(Vec::new()) };
-            let sig = Signal::read(kind as u32, &args);
-            assert!(sig.is_some(), "{} decodes", decl.name);
-            let mut read = args.read.into_inner();
-            read.sort_unstable();
-            read.dedup();
-            assert_eq!(read, (0..types.len()).collect::<Vec<_>>(), "{} reads every field once", decl.name);
-            // one field short (or too many) is refused, not misread
-            let short = Typed { types: types[..decl.fields.len().saturating_sub(1)].to_vec(), read: RefCell::new(Vec::new()) };
-            if !decl.fields.is_empty() {
-                assert!(Signal::read(kind as u32, &short).is_none(), "{}", decl.name);
-            }
+    fn the_kind_constants_follow_the_table() {
+        let named = [
+            (k::ERROR, "error"),
+            (k::PAGE_HIDE, "pageHide"),
+            (k::PERF_START, "perfStart"),
+            (k::FCP, "fcp"),
+            (k::LCP, "lcp"),
+            (k::LCP_END, "lcpEnd"),
+            (k::SHIFT, "shift"),
+            (k::INTERACTION, "interaction"),
+            (k::FIRST_INPUT, "firstInput"),
+            (k::LONG_TASK, "longTask"),
+            (k::LONG_FRAME, "longFrame"),
+            (k::RESOURCE, "resource"),
+            (k::VITALS_HIDDEN, "vitalsHidden"),
+            (k::RESTORE, "restore"),
+            (k::RESTORED_PAINT, "restoredPaint"),
+            (k::NAVIGATION, "navigation"),
+            (k::REQUEST, "request"),
+            (k::PAGE_VIEW, "pageView"),
+            (k::ROUTE, "route"),
+            (k::CLICK, "click"),
+            (k::SUBMIT, "submit"),
+            (k::SCROLL, "scroll"),
+            (k::VISIBILITY, "visibility"),
+            (k::HEALTH, "health"),
+            (k::SENT, "sent"),
+            (k::USER, "user"),
+            (k::TAG, "tag"),
+            (k::FLUSH, "flush"),
+            (k::RUN_HEALTH, "runHealth"),
+        ];
+        assert_eq!(named.len(), SIGNALS.len());
+        for (n, name) in named {
+            assert_eq!(kind(name), Some(n), "{name}");
         }
-        assert!(Signal::read(SIGNALS.len() as u32, &Typed { types: vec![], read: RefCell::new(vec![]) }).is_none());
+        assert_eq!(check(k::CLICK, 8), Some(0));
+        assert_eq!(check(k::CLICK, 7), None);
+        assert_eq!(check(k::HEALTH, 4 + 8), Some(2));
+        assert_eq!(check(k::HEALTH, 4 + 7), None);
+        assert_eq!(check(SIGNALS.len() as u32, 0), None);
     }
 
     #[test]

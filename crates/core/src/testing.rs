@@ -171,3 +171,56 @@ pub fn error_event(fp: u64, message: &str) -> Event {
         body: Body::Error(Box::new(Error { kind: "manual", name: "Error".into(), message: message.into(), level: "error", fingerprint: fp, count: 1, ..Default::default() })),
     }
 }
+
+/// A signal field, as js/ hands it over.
+#[derive(Debug, Clone, PartialEq)]
+pub enum V {
+    S(String),
+    N(f64),
+    B(bool),
+    Missing,
+}
+
+pub fn s(v: &str) -> V {
+    V::S(v.into())
+}
+
+pub fn n(v: f64) -> V {
+    V::N(v)
+}
+
+pub fn b(v: bool) -> V {
+    V::B(v)
+}
+
+/// A signal's fields, as the inbox reads them from a JS array.
+pub struct Vals(pub Vec<V>);
+
+impl crate::signal::Args for Vals {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+    fn str(&self, i: usize) -> String {
+        self.opt(i).unwrap_or_default()
+    }
+    fn opt(&self, i: usize) -> Option<String> {
+        match self.0.get(i) {
+            Some(V::S(s)) => Some(s.clone()),
+            _ => None,
+        }
+    }
+    fn num(&self, i: usize) -> f64 {
+        match self.0.get(i) {
+            Some(V::N(n)) if !n.is_nan() => *n,
+            _ => 0.0,
+        }
+    }
+    fn bool(&self, i: usize) -> bool {
+        match self.0.get(i) {
+            Some(V::B(b)) => *b,
+            Some(V::N(n)) => *n != 0.0 && !n.is_nan(),
+            Some(V::S(s)) => !s.is_empty(),
+            _ => false,
+        }
+    }
+}

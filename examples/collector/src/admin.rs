@@ -170,7 +170,13 @@ impl RequestRecord {
 pub struct Admin {
     rules: Mutex<HashMap<Target, FailRule>>,
     log: Mutex<VecDeque<RequestRecord>>,
+    /// What test pages post to `/__test/sink`: data that is not the SDK's (a reference library's
+    /// reports), kept apart from the typed channels.
+    sink: Mutex<VecDeque<serde_json::Value>>,
 }
+
+/// Items `/__test/sink` keeps at most (the oldest go first).
+const SINK_CAP: usize = 10_000;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // The guarded data stay consistent even if a holder panicked.
@@ -220,6 +226,19 @@ impl Admin {
     }
 
     /// The logged requests, oldest first, optionally of one channel.
+    /// Keeps what a test page posted to `/__test/sink`.
+    pub fn sink_push(&self, v: serde_json::Value) {
+        let mut sink = lock(&self.sink);
+        if sink.len() >= SINK_CAP {
+            sink.pop_front();
+        }
+        sink.push_back(v);
+    }
+
+    pub fn sink(&self) -> Vec<serde_json::Value> {
+        lock(&self.sink).iter().cloned().collect()
+    }
+
     pub fn requests(&self, channel: Option<Channel>) -> Vec<RequestRecord> {
         lock(&self.log)
             .iter()
@@ -232,6 +251,7 @@ impl Admin {
     pub fn reset(&self) {
         lock(&self.rules).clear();
         lock(&self.log).clear();
+        lock(&self.sink).clear();
     }
 }
 

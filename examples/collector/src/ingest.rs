@@ -4,7 +4,9 @@
 //! The messages are meant for a developer reading the collector's 400 answer
 //! (or the SDK's debug log), so they name the exact field that is wrong.
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
+use sightline_core::wire;
 
 /// One ingest channel: a URL path on the collector and a `channel` value in the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -96,13 +98,15 @@ impl Channel {
 }
 
 /// The fields that describe a whole batch rather than one event.
-pub const BATCH_FIELDS: [&str; 4] = ["sdk", "sessionId", "sentAt", "dropped"];
+pub const BATCH_FIELDS: [&str; 5] = ["sdk", "sessionId", "sentAt", "dropped", "batchId"];
 
 /// A validated batch, ready to store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch {
     /// `sessionId` of the batch, when it has one.
     pub session_id: Option<String>,
+    /// `batchId`: a batch sent again (a retry, a copy at page unload) has the same one.
+    pub batch_id: Option<String>,
     /// The batch fields (everything but the event array), stored beside each event.
     pub batch: Map<String, Value>,
     /// The events, each a JSON object.
@@ -158,6 +162,7 @@ pub fn parse_batch(channel: Channel, body: &[u8]) -> Result<Batch, String> {
         let session_id = otlp_session_id(&obj);
         return Ok(Batch {
             session_id,
+            batch_id: None,
             batch: Map::new(),
             events: vec![Value::Object(obj)],
         });
@@ -169,10 +174,13 @@ pub fn parse_batch(channel: Channel, body: &[u8]) -> Result<Batch, String> {
             return match obj.get(single_key) {
                 Some(Value::String(_)) => {
                     let batch = split_batch_fields(&mut obj)?;
+                    let events = vec![Value::Object(obj)];
+                    check_items(channel, key, &events)?;
                     Ok(Batch {
                         session_id: batch_session(&batch),
+                        batch_id: batch_string(&batch, "batchId"),
                         batch,
-                        events: vec![Value::Object(obj)],
+                        events,
                     })
                 }
                 Some(other) => Err(format!(
@@ -208,11 +216,30 @@ pub fn parse_batch(channel: Channel, body: &[u8]) -> Result<Batch, String> {
     // Whatever else sits beside the array (known batch fields or future ones)
     // describes the batch; the known ones are type-checked.
     check_batch_fields(&obj)?;
+    check_items(channel, key, &events)?;
     Ok(Batch {
         session_id: batch_session(&obj),
+        batch_id: batch_string(&obj, "batchId"),
         batch: obj,
         events,
     })
+}
+
+/// Each event read as the wire format's type of its channel (sightline-core's `wire`): a field
+/// the SDK does not write, or one of the wrong type, rejects the batch, naming the item.
+fn check_items(channel: Channel, key: &str, events: &[Value]) -> Result<(), String> {
+    for (i, e) in events.iter().enumerate() {
+        let read = match channel {
+            Channel::Errors => wire::ErrorItem::deserialize(e).map(drop),
+            Channel::Metrics => wire::MetricItem::deserialize(e).map(drop),
+            Channel::Events => wire::EventItem::deserialize(e).map(drop),
+            Channel::Health => wire::HealthItem::deserialize(e).map(drop),
+            Channel::Alerts => wire::AlertItem::deserialize(e).map(drop),
+            Channel::OtlpLogs | Channel::OtlpMetrics | Channel::OtlpTraces => Ok(()),
+        };
+        read.map_err(|err| format!("`{key}[{i}]`: {err}"))?;
+    }
+    Ok(())
 }
 
 /// Moves the known batch fields out of a single-object body, type-checking them.
@@ -244,7 +271,7 @@ fn check_batch_fields(obj: &Map<String, Value>) -> Result<(), String> {
             }
         }
     }
-    for field in ["sessionId", "sentAt"] {
+    for field in ["sessionId", "sentAt", "batchId"] {
         match obj.get(field) {
             None | Some(Value::String(_)) => {}
             Some(other) => {
@@ -274,9 +301,11 @@ fn check_batch_fields(obj: &Map<String, Value>) -> Result<(), String> {
 }
 
 fn batch_session(obj: &Map<String, Value>) -> Option<String> {
-    obj.get("sessionId")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
+    batch_string(obj, "sessionId")
+}
+
+fn batch_string(obj: &Map<String, Value>, field: &str) -> Option<String> {
+    obj.get(field).and_then(Value::as_str).map(str::to_owned)
 }
 
 /// The `session.id` resource attribute of the first resource in an OTLP export,
@@ -303,6 +332,20 @@ mod tests {
 
     fn parse(channel: Channel, v: Value) -> Result<Batch, String> {
         parse_batch(channel, v.to_string().as_bytes())
+    }
+
+    const T: &str = "2025-01-01T00:00:00.000Z";
+
+    fn error(message: &str) -> Value {
+        json!({"type": "javascript", "message": message, "timestamp": T})
+    }
+
+    fn health(status: &str) -> Value {
+        json!({"status": status, "timestamp": T, "checks": [], "summary": {"healthy": 0, "degraded": 0, "unhealthy": 0, "unknown": 0, "total": 0}})
+    }
+
+    fn alert(key: &str) -> Value {
+        json!({"id": "a1", "key": key, "severity": "critical", "title": "t", "status": "active", "timestamp": T})
     }
 
     fn envelope(key: &str, events: Value) -> Value {
@@ -332,10 +375,7 @@ mod tests {
             Channel::Errors,
             envelope(
                 "errors",
-                json!([
-                    {"type": "javascript", "message": "boom", "timestamp": 1},
-                    {"type": "manual", "message": "hi", "timestamp": 2}
-                ]),
+                json!([error("boom"), {"type": "manual", "message": "hi", "timestamp": T}]),
             ),
         )
         .unwrap();
@@ -353,7 +393,7 @@ mod tests {
             Channel::Metrics,
             envelope(
                 "metrics",
-                json!([{"name": "web_vitals_lcp", "value": 1200.5, "timestamp": 1, "tags": {"rating": "good"}}]),
+                json!([{"name": "web_vitals_lcp", "value": 1200.5, "timestamp": T, "tags": {"pageViewId": "p"}, "rating": "good"}]),
             ),
         )
         .unwrap();
@@ -362,16 +402,24 @@ mod tests {
             Channel::Events,
             envelope(
                 "events",
-                json!([{"type": "page_view", "data": {}, "timestamp": 1}]),
+                json!([{"type": "page_view", "data": {"url": "https://a/", "title": "A", "referrer": "", "loadTime": 12,
+                    "viewport": {"width": 800, "height": 600}, "userAgent": "UA", "navigation": "load", "pageViewId": "p", "seq": 1}, "timestamp": T}]),
             ),
         )
         .unwrap();
         assert_eq!(e.events[0]["type"], "page_view");
+        // an item the SDK would not write is refused, naming it and the field
+        let bad = parse(Channel::Events, envelope("events", json!([{"type": "page_view", "data": {}, "timestamp": T}]))).unwrap_err();
+        assert!(bad.starts_with("`events[0]`: missing field `url`"), "{bad}");
+        let bad = parse(Channel::Errors, envelope("errors", json!([error("a"), {"type": "javascript", "message": "m", "timestamp": 1}]))).unwrap_err();
+        assert!(bad.starts_with("`errors[1]`: invalid type: integer `1`, expected a string"), "{bad}");
+        let bad = parse(Channel::Metrics, envelope("metrics", json!([{"name": "m", "value": 1, "timestamp": T, "tags": {}, "extra": 1}]))).unwrap_err();
+        assert!(bad.starts_with("`metrics[0]`: unknown field `extra`"), "{bad}");
     }
 
     #[test]
     fn batch_fields_are_optional_and_extra_fields_kept() {
-        let b = parse(Channel::Errors, json!({"errors": [{}], "extra": 5})).unwrap();
+        let b = parse(Channel::Errors, json!({"errors": [error("e")], "extra": 5})).unwrap();
         assert_eq!(b.session_id, None);
         assert_eq!(b.batch, json!({"extra": 5}).as_object().unwrap().clone());
     }
@@ -402,23 +450,25 @@ mod tests {
     fn health_single_and_batch_forms() {
         let single = parse(
             Channel::Health,
-            json!({"status": "healthy", "timestamp": 5, "checks": [], "summary": {}, "sessionId": "s-2", "sdk": {"name": "sightline"}}),
+            {
+                let mut h = health("healthy");
+                h["sessionId"] = json!("s-2");
+                h["sdk"] = json!({"name": "sightline"});
+                h
+            },
         )
         .unwrap();
         assert_eq!(single.events.len(), 1);
         assert_eq!(single.session_id.as_deref(), Some("s-2"));
         // Batch fields move to `batch`, the status stays in the event.
-        assert_eq!(
-            single.events[0],
-            json!({"status": "healthy", "timestamp": 5, "checks": [], "summary": {}})
-        );
+        assert_eq!(single.events[0], health("healthy"));
         assert_eq!(single.batch["sdk"]["name"], "sightline");
 
         let batch = parse(
             Channel::Health,
             envelope(
                 "health",
-                json!([{"status": "degraded"}, {"status": "healthy"}]),
+                json!([health("degraded"), health("healthy")]),
             ),
         )
         .unwrap();
@@ -429,14 +479,14 @@ mod tests {
     fn alert_single_and_batch_forms() {
         let single = parse(
             Channel::Alerts,
-            json!({"id": "a1", "key": "errorRate", "severity": "critical", "title": "t", "status": "firing"}),
+            alert("errorRate"),
         )
         .unwrap();
         assert_eq!(single.events.len(), 1);
         assert_eq!(single.events[0]["key"], "errorRate");
         assert!(single.batch.is_empty());
 
-        let batch = parse(Channel::Alerts, envelope("alerts", json!([{"key": "x"}]))).unwrap();
+        let batch = parse(Channel::Alerts, envelope("alerts", json!([alert("x")]))).unwrap();
         assert_eq!(batch.events.len(), 1);
     }
 
@@ -550,16 +600,18 @@ mod tests {
 
     #[test]
     fn session_falls_back_to_the_event() {
+        let mut with_session = error("e");
+        with_session["sessionId"] = json!("e-1");
         let b = parse(
             Channel::Errors,
-            json!({"errors": [{"sessionId": "e-1"}, {}]}),
+            json!({"errors": [with_session.clone(), error("f")]}),
         )
         .unwrap();
         assert_eq!(b.session_of(&b.events[0]).as_deref(), Some("e-1"));
         assert_eq!(b.session_of(&b.events[1]), None);
         let b = parse(
             Channel::Errors,
-            json!({"errors": [{"sessionId": "e-1"}], "sessionId": "b"}),
+            json!({"errors": [with_session], "sessionId": "b"}),
         )
         .unwrap();
         assert_eq!(b.session_of(&b.events[0]).as_deref(), Some("b"));

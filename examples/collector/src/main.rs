@@ -16,7 +16,7 @@ mod store;
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -126,6 +126,39 @@ struct App {
     listen: String,
     /// Where received alerts are forwarded (`--alerts-config`).
     notifier: Option<notify::Notifier>,
+    /// Batch ids stored lately: a batch sent again (a retry after a lost answer, the copy the SDK
+    /// sends by beacon at page unload) is answered but stored once.
+    seen: Mutex<SeenBatches>,
+}
+
+/// The last [`SeenBatches::MAX`] batch ids, per channel.
+#[derive(Default)]
+struct SeenBatches {
+    order: std::collections::VecDeque<(Channel, String)>,
+    set: std::collections::HashSet<(Channel, String)>,
+}
+
+impl SeenBatches {
+    const MAX: usize = 10_000;
+
+    fn seen(&self, channel: Channel, id: &str) -> bool {
+        self.set.contains(&(channel, id.to_owned()))
+    }
+
+    /// Remembers a stored batch's id.
+    fn stored(&mut self, channel: Channel, id: &str) {
+        let key = (channel, id.to_owned());
+        if self.set.contains(&key) {
+            return;
+        }
+        if self.order.len() >= Self::MAX {
+            if let Some(old) = self.order.pop_front() {
+                self.set.remove(&old);
+            }
+        }
+        self.order.push_back(key.clone());
+        self.set.insert(key);
+    }
 }
 
 fn main() {
@@ -190,6 +223,7 @@ fn main() {
         max_body: cfg.max_body,
         listen: listen.clone(),
         notifier,
+        seen: Mutex::new(SeenBatches::default()),
     });
 
     // Tests wait for this exact line; print it only once we accept connections.
@@ -296,6 +330,9 @@ fn route(app: &App, req: &mut Request, path: &str, query: &str) -> Reply {
                 "content-type, traceparent, tracestate",
             )
             .header("Access-Control-Max-Age", "600");
+    }
+    if path == "/__test/sink" {
+        return test_sink(app, req, &method);
     }
     if let Some(endpoint) = path.strip_prefix("/__test/") {
         return test_endpoint(req, endpoint, query);
@@ -406,8 +443,18 @@ fn ingest(app: &App, req: &mut Request, channel: Channel) -> Reply {
             Body::Unreadable(e) => Reply::error(400, &format!("could not read request body: {e}")),
             Body::Ok(body) => match ingest::parse_batch(channel, &body) {
                 Err(msg) => Reply::error(400, &msg),
+                Ok(batch)
+                    if batch.batch_id.as_deref().is_some_and(|id| {
+                        app.seen.lock().is_ok_and(|s| s.seen(channel, id))
+                    }) =>
+                {
+                    Reply::json(200, &json!({ "accepted": 0, "duplicate": true }))
+                }
                 Ok(batch) => match app.store.insert_batch(channel, received_at, &batch) {
                     Ok(n) => {
+                        if let (Some(id), Ok(mut seen)) = (batch.batch_id.as_deref(), app.seen.lock()) {
+                            seen.stored(channel, id);
+                        }
                         if let (Channel::Alerts, Some(notifier)) = (channel, &app.notifier) {
                             notifier.forward(&batch.events, batch.session_id.as_deref(), received_at);
                         }
@@ -609,6 +656,25 @@ fn test_endpoint(req: &mut Request, endpoint: &str, query: &str) -> Reply {
             )
         }
         _ => Reply::error(404, &format!("no test endpoint {endpoint}")),
+    }
+}
+
+/// `/__test/sink`: a test page's own data (a reference library's reports), outside the SDK's
+/// typed channels. `POST` a JSON object (`{"items": [...]}` keeps each item), `GET` returns them.
+fn test_sink(app: &App, req: &mut Request, method: &str) -> Reply {
+    if method != "POST" {
+        return Reply::json(200, &json!({ "items": app.admin.sink() }));
+    }
+    let Body::Ok(body) = read_body(req, app.max_body) else { return Reply::error(413, "too large") };
+    match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(mut o)) => {
+            match o.remove("items") {
+                Some(Value::Array(items)) => items.into_iter().for_each(|i| app.admin.sink_push(i)),
+                _ => app.admin.sink_push(Value::Object(o)),
+            }
+            Reply::json(200, &json!({ "ok": true }))
+        }
+        _ => Reply::error(400, "expected a JSON object"),
     }
 }
 

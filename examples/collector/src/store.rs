@@ -199,11 +199,11 @@ mod tests {
         let s = store();
         let b = parse_batch(
             Channel::Errors,
-            br#"{"errors":[{"message":"a"},{"message":"b","sessionId":"x"}],"sessionId":"s1","sentAt":"t"}"#,
+            br#"{"errors":[{"type":"manual","message":"a","timestamp":"t"},{"type":"manual","message":"b","timestamp":"t","sessionId":"x"}],"sessionId":"s1","sentAt":"t"}"#,
         )
         .unwrap();
         assert_eq!(s.insert_batch(Channel::Errors, 1000, &b).unwrap(), 2);
-        let m = parse_batch(Channel::Metrics, br#"{"metrics":[{"name":"m","value":1}]}"#).unwrap();
+        let m = parse_batch(Channel::Metrics, br#"{"metrics":[{"name":"m","value":1,"timestamp":"t","tags":{}}]}"#).unwrap();
         s.insert_batch(Channel::Metrics, 2000, &m).unwrap();
 
         let all = s.query(None, 0, 1000).unwrap();
@@ -212,7 +212,7 @@ mod tests {
         assert_eq!(all[0].channel, "errors");
         assert_eq!(all[0].session_id.as_deref(), Some("s1"));
         assert_eq!(all[0].batch, json!({"sessionId": "s1", "sentAt": "t"}));
-        assert_eq!(all[1].data, json!({"message": "b", "sessionId": "x"}));
+        assert_eq!(all[1].data, json!({"type": "manual", "message": "b", "timestamp": "t", "sessionId": "x"}));
         assert_eq!(all[2].session_id, None);
         assert_eq!(all[2].received_at, 2000);
 

@@ -148,7 +148,8 @@ fn ingest_query_and_admin_hooks() {
     let c = Collector::start("ingest", &["--max-body", "2000"]);
 
     let good = json!({
-        "errors": [{"type": "javascript", "message": "boom"}, {"type": "manual", "message": "hi"}],
+        "errors": [{"type": "javascript", "message": "boom", "timestamp": "2025-01-01T00:00:00.000Z"},
+                   {"type": "manual", "message": "hi", "timestamp": "2025-01-01T00:00:00.000Z"}],
         "sdk": {"name": "sightline", "version": "0.1.0"},
         "sessionId": "s-1",
         "sentAt": "2025-01-01T00:00:00.000Z"
@@ -167,14 +168,14 @@ fn ingest_query_and_admin_hooks() {
         "POST",
         "/api/analytics/events",
         &[("Content-Type", "application/json")],
-        br#"{"events":[{"type":"page_view","data":{},"timestamp":1}]}"#,
+        br#"{"events":[{"type":"user_action","data":{"action":"page_hidden","url":"https://a/","pageViewId":"p","seq":1},"timestamp":"t"}]}"#,
     );
     assert_eq!(r.json(), json!({"accepted": 1}));
     let r = c.req(
         "POST",
         "/api/alerts",
         &[],
-        br#"{"key":"errorRate","severity":"warning"}"#,
+        br#"{"id":"a1","key":"errorRate","severity":"warning","title":"t","status":"active","timestamp":"t"}"#,
     );
     assert_eq!(r.json(), json!({"accepted": 1}));
     let r = c.post("/v1/logs", r#"{"resourceLogs":[]}"#);
@@ -201,7 +202,7 @@ fn ingest_query_and_admin_hooks() {
     assert_eq!(events[0]["sessionId"], "s-1");
     assert_eq!(
         events[0]["data"],
-        json!({"type": "javascript", "message": "boom"})
+        json!({"type": "javascript", "message": "boom", "timestamp": "2025-01-01T00:00:00.000Z"})
     );
     assert_eq!(events[0]["batch"]["sdk"]["version"], "0.1.0");
     assert!(events[0]["receivedAt"].as_i64().unwrap() > 1_600_000_000_000);
@@ -323,7 +324,7 @@ fn static_files_loader_and_dashboard() {
     assert_eq!(r.status, 404); // only the mount with its slash is served
     assert_eq!(c.post("/pkg/sightline_bg.wasm", "").status, 405);
 
-    c.post("/api/errors", r#"{"errors":[{"type":"javascript","message":"<script>x</script>","url":"http://p/"}],"sessionId":"s9"}"#);
+    c.post("/api/errors", r#"{"errors":[{"type":"javascript","message":"<script>x</script>","url":"http://p/","timestamp":"t"}],"sessionId":"s9"}"#);
     let r = c.get("/");
     assert_eq!(r.status, 200);
     let html = r.text();
@@ -334,6 +335,24 @@ fn static_files_loader_and_dashboard() {
 }
 
 #[test]
+fn a_batch_sent_again_is_stored_once() {
+    let c = Collector::start("dedupe", &[]);
+    let body = json!({
+        "errors": [{"type": "javascript", "message": "once", "timestamp": "2025-01-01T00:00:00.000Z"}],
+        "sessionId": "s-1",
+        "batchId": "00000000000000ab"
+    })
+    .to_string();
+    assert_eq!(c.post("/api/errors", &body).json(), json!({"accepted": 1}));
+    // a retry after a lost answer, or the copy sent by beacon at page unload
+    assert_eq!(c.post("/api/errors", &body).json(), json!({"accepted": 0, "duplicate": true}));
+    let mut other = serde_json::from_str::<Value>(&body).unwrap();
+    other["batchId"] = json!("00000000000000ac");
+    assert_eq!(c.post("/api/errors", &other.to_string()).json(), json!({"accepted": 1}));
+    assert_eq!(c.get("/api/events?channel=errors").json()["events"].as_array().unwrap().len(), 2);
+}
+
+#[test]
 fn concurrent_batches_all_land() {
     let c = Collector::start("concurrent", &[]);
     std::thread::scope(|s| {
@@ -341,8 +360,7 @@ fn concurrent_batches_all_land() {
             let c = &c;
             s.spawn(move || {
                 for i in 0..25 {
-                    let body =
-                        json!({"metrics": [{"name": "m", "value": t * 100 + i}], "sessionId": "s"});
+                    let body = json!({"metrics": [{"name": "m", "value": t * 100 + i, "timestamp": "t", "tags": {}}], "sessionId": "s"});
                     assert_eq!(c.post("/api/metrics", &body.to_string()).status, 200);
                 }
             });

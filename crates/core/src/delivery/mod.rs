@@ -8,7 +8,7 @@ pub mod retry;
 
 use crate::config::{Channel, Config, CHANNELS};
 use crate::encode::{native, Page};
-use crate::event::{Body, Event};
+use crate::event::Event;
 use crate::json;
 use crate::platform::{Area, Hook, Platform, Rng, Timer};
 use queue::Queue;
@@ -120,21 +120,20 @@ enum Cut {
 impl Delivery {
     /// `urls`: the absolute endpoint of each channel, in [`CHANNELS`] order.
     pub fn new(cfg: &Config, urls: &[String], rng: Rng) -> Delivery {
-        let chans = CHANNELS
-            .iter()
-            .zip(urls)
-            .map(|(ch, url)| Chan {
-                ch: *ch,
+        let mut chans = Vec::with_capacity(CHANNELS.len());
+        for (ch, url) in CHANNELS.into_iter().zip(urls) {
+            chans.push(Chan {
+                ch,
                 url: url.clone(),
-                interval: f64::from(cfg.interval_ms(*ch)),
-                queue: Queue::new(cfg.queue_cap(*ch)),
+                interval: f64::from(cfg.interval_ms(ch)),
+                queue: Queue::new(cfg.queue_cap(ch)),
                 batches: Vec::new(),
                 retry_at: 0.0,
                 attempt: 0,
                 plain: false,
                 timer: None,
-            })
-            .collect();
+            });
+        }
         Delivery { chans, keepalive_bytes: 0, next_req: 0, rng, flush: None, stats: Stats::default(), delivered_at: 0.0, shut: false }
     }
 
@@ -401,8 +400,9 @@ impl Delivery {
     }
 
     /// Encodes the next batch of channel `i` from its queue (`None` when it is empty), running
-    /// `beforeSend` on each item. An item that no longer fits goes back to the queue encoded, so
-    /// the hook sees every event once.
+    /// `beforeSend` on each item. An event that no longer fits goes back to the queue before the
+    /// hook sees it, so the hook sees every event once (an edit that makes an item bigger may take
+    /// a batch a little over the limit; the transport goes by the real size).
     fn cut(&mut self, i: usize, ctx: &Ctx, p: &mut impl Platform) -> Option<Batch> {
         let c = self.chans.get_mut(i)?;
         let mut body = String::with_capacity(c.queue.bytes().min(BATCH_MAX_BYTES) + 512);
@@ -412,11 +412,12 @@ impl Delivery {
             let Some(ev) = c.queue.pop() else { break };
             item.clear();
             native::item(&mut item, &ev, ctx.page);
-            let hooked = match &ev.body {
-                Body::Raw(..) => Hook::Keep,
-                _ if ctx.hook => p.before_send(&item),
-                _ => Hook::Keep,
-            };
+            // room for the batch fields
+            if n > 0 && body.len() + item.len() + 240 > BATCH_MAX_BYTES {
+                c.queue.unpop(ev);
+                break;
+            }
+            let hooked = if ctx.hook { p.before_send(&item) } else { Hook::Keep };
             let final_item = match hooked {
                 Hook::Drop => continue,
                 Hook::Replace(s) => s,
@@ -427,11 +428,6 @@ impl Delivery {
                 }
                 Hook::Keep => core::mem::take(&mut item),
             };
-            // room for the batch fields
-            if n > 0 && body.len() + final_item.len() + 240 > BATCH_MAX_BYTES {
-                c.queue.unpop(Event { body: Body::Raw(c.ch, final_item), ..ev });
-                break;
-            }
             if n > 0 {
                 body.push(',');
             }

@@ -1,5 +1,6 @@
 //! The delivery state machine against the fake platform, with a clock moved by hand.
 use super::*;
+use crate::event::Body;
 use crate::config::{Config, Val};
 use crate::testing::{error_event, Fake, Post};
 

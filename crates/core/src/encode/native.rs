@@ -132,7 +132,6 @@ pub fn item(out: &mut String, ev: &Event, page: &Page) {
             }
             out.push('}');
         }
-        Body::Raw(_, s) => out.push_str(s),
     }
 }
 

@@ -1,9 +1,20 @@
 //! The monitor end to end against the fake platform: signals in, request bodies out.
 use super::*;
 use crate::config::Val;
-use crate::event::Navigation;
-use crate::signal::{RawClick, RawError};
-use crate::testing::Fake;
+use crate::testing::{b, n, s, Fake, Vals, V};
+
+/// Hands a signal to the monitor as the inbox would.
+fn send(m: &mut Monitor<Fake>, kind: u32, fields: Vec<V>) {
+    assert!(m.signal(kind, &Vals(fields)), "kind {kind} fits the table");
+}
+
+fn click(m: &mut Monitor<Fake>, element: f64, at: f64) {
+    send(m, k::CLICK, vec![s("button"), s(""), s(""), s(""), s(""), s(""), n(element), n(at)]);
+}
+
+fn page_view(m: &mut Monitor<Fake>, url: &str, how: &str) {
+    send(m, k::PAGE_VIEW, vec![s(url), s("T"), s(""), n(0.0), n(800.0), n(600.0), s(how)]);
+}
 
 fn config(extra: &[(&str, Val)]) -> Config {
     let mut entries = vec![(String::from("collector"), Val::Str("https://c.example".into()))];
@@ -25,7 +36,7 @@ fn run(m: &mut Monitor<Fake>, ms: f64) {
     let end = m.p.now + ms;
     loop {
         while let Some(post) = m.p.take_post() {
-            m.signal(Signal::Sent { req: post.req, status: 200, retry_after: None });
+            send(m, k::SENT, vec![n(f64::from(post.req)), n(200.0), V::Missing]);
         }
         let Some((t, due)) = m.p.next_timer(end) else { break };
         m.p.now = due.max(m.p.now);
@@ -46,17 +57,8 @@ fn items(m: &Monitor<Fake>, channel: &str) -> Vec<serde_json::Value> {
 
 fn throw(m: &mut Monitor<Fake>, name: &str, message: &str) {
     let now = m.p.now;
-    m.signal(Signal::Error(RawError {
-        kind: "javascript".into(),
-        name: name.into(),
-        message: message.into(),
-        stack: Some(format!("{name}: {message}\n    at f (https://shop.example/app.js:1:2)")),
-        source: Some("https://shop.example/app.js".into()),
-        line: 1,
-        column: 2,
-        at: now,
-        ..RawError::default()
-    }));
+    let stack = format!("{name}: {message}\n    at f (https://shop.example/app.js:1:2)");
+    send(m, k::ERROR, vec![n(0.0), s(name), s(message), V::S(stack), s("https://shop.example/app.js"), n(1.0), n(2.0), n(now), V::Missing, V::Missing]);
 }
 
 #[test]
@@ -85,8 +87,8 @@ fn every_occurrence_of_a_repeated_error_is_sent_or_counted() {
 fn an_unsampled_session_sends_nothing_but_still_counts() {
     let mut m = monitor(&[("sampleRate", Val::Num(0.0))]);
     throw(&mut m, "Error", "boom");
-    m.signal(Signal::Click(RawClick { tag: "button".into(), element: 1.0, ..RawClick::default() }));
-    m.signal(Signal::PageHide { unload: true });
+    click(&mut m, 1.0, 0.0);
+    send(&mut m, k::PAGE_HIDE, vec![b(true)]);
     run(&mut m, 60_000.0);
     assert!(m.p.sent.is_empty() && m.p.beacons.is_empty());
     let snap: serde_json::Value = serde_json::from_str(&m.snapshot_json()).unwrap();
@@ -99,8 +101,8 @@ fn an_unsampled_session_sends_nothing_but_still_counts() {
 fn the_session_is_kept_across_loads_and_renewed_after_inactivity_with_a_page_view() {
     let mut m = monitor(&[]);
     let first = m.sessions.id.to_string();
-    m.signal(Signal::PageView(RawPageView { url: "https://shop.example/cart".into(), title: "Cart".into(), referrer: String::new(), load_time: 12.0, width: 800.0, height: 600.0, how: Navigation::Load }));
-    m.signal(Signal::PageHide { unload: true });
+    page_view(&mut m, "https://shop.example/cart", "load");
+    send(&mut m, k::PAGE_HIDE, vec![b(true)]);
     // the next page load in the tab continues it
     let mut p = Fake::default();
     p.storage = m.p.storage.clone();
@@ -110,7 +112,7 @@ fn the_session_is_kept_across_loads_and_renewed_after_inactivity_with_a_page_vie
     throw(&mut m, "Error", "before the timeout");
     // 31 minutes without user activity, then a click: a new session, starting with a page view
     m.p.now += 31.0 * 60_000.0;
-    m.signal(Signal::Click(RawClick { tag: "button".into(), element: 1.0, at: 0.0, ..RawClick::default() }));
+    click(&mut m, 1.0, 0.0);
     throw(&mut m, "Error", "after");
     run(&mut m, 20_000.0);
     let second = m.sessions.id.to_string();
@@ -130,15 +132,14 @@ fn the_session_is_kept_across_loads_and_renewed_after_inactivity_with_a_page_vie
 #[test]
 fn route_changes_start_page_views_and_actions_carry_their_page() {
     let mut m = monitor(&[]);
-    let view = |how, url: &str| Signal::PageView(RawPageView { url: url.into(), title: "T".into(), referrer: String::new(), load_time: 0.0, width: 1.0, height: 1.0, how });
-    m.signal(view(Navigation::Load, "https://shop.example/"));
+    page_view(&mut m, "https://shop.example/", "load");
     m.p.href = "https://shop.example/products?token=abc".into();
-    m.signal(Signal::Route { from: "https://shop.example/".into(), to: "https://shop.example/products?token=abc".into(), how: Navigation::PushState });
-    m.signal(view(Navigation::PushState, "https://shop.example/products?token=abc"));
+    send(&mut m, k::ROUTE, vec![s("https://shop.example/"), s("https://shop.example/products?token=abc"), s("pushState")]);
+    page_view(&mut m, "https://shop.example/products?token=abc", "pushState");
     for i in 0..3 {
-        m.signal(Signal::Click(RawClick { tag: "button".into(), element: 7.0, at: f64::from(i) * 100.0, ..RawClick::default() }));
+        click(&mut m, 7.0, f64::from(i) * 100.0);
     }
-    m.signal(Signal::Scroll { depth: 80.0 });
+    send(&mut m, k::SCROLL, vec![n(80.0)]);
     run(&mut m, 10_000.0);
     let events = items(&m, "events");
     let kinds: Vec<String> = events.iter().map(|e| e["data"]["action"].as_str().map_or_else(|| e["type"].as_str().unwrap().to_string(), String::from)).collect();
@@ -154,15 +155,19 @@ fn route_changes_start_page_views_and_actions_carry_their_page() {
 #[test]
 fn a_failing_health_check_raises_one_alert_until_it_recovers() {
     let mut m = monitor(&[]);
-    let check = |status: &str| RawCheck { name: "api".into(), status: status.into(), response_time: 3.0, message: String::new() };
+    let health = |probe: Option<bool>, status: &str| {
+        let mut f = vec![b(probe.is_some()), b(probe.unwrap_or(false)), s(""), n(4.0)];
+        f.extend([s("api"), s(status), n(3.0), s("")]);
+        f
+    };
     run(&mut m, 60_000.0);
     assert_eq!(m.p.health_runs, [true], "the timer runs the checks; nothing was delivered yet: probe");
-    m.signal(Signal::Health { probe: Some((true, String::new(), 4.0)), checks: vec![check("unhealthy")] });
-    m.signal(Signal::Health { probe: None, checks: vec![check("unhealthy")] });
+    send(&mut m, k::HEALTH, health(Some(true), "unhealthy"));
+    send(&mut m, k::HEALTH, health(None, "unhealthy"));
     assert_eq!(m.p.alerts.len(), 1);
     let alert: serde_json::Value = serde_json::from_str(&m.p.alerts[0]).unwrap();
     assert_eq!((alert["key"].as_str(), alert["severity"].as_str(), alert["status"].as_str()), (Some("health_unhealthy"), Some("critical"), Some("active")));
-    m.signal(Signal::Health { probe: None, checks: vec![check("healthy")] });
+    send(&mut m, k::HEALTH, health(None, "healthy"));
     let report: serde_json::Value = serde_json::from_str(&m.health_json()).unwrap();
     assert_eq!(report["status"], "healthy");
     assert_eq!(report["checks"].as_array().unwrap().len(), 2, "the page's check and the collector's");
@@ -178,24 +183,24 @@ fn a_failing_health_check_raises_one_alert_until_it_recovers() {
 #[test]
 fn failed_requests_raise_the_error_rate_alert_once_per_cooldown() {
     let mut m = monitor(&[]);
-    let req = |status| Signal::Request(Request { xhr: false, method: "GET".into(), url: "https://api.example/x".into(), outcome: crate::event::Outcome::Load, status, ms: 20.0, size: -1.0, start: 0.0, traceparent: String::new() });
+    let req = |status: f64| vec![b(false), s("GET"), s("https://api.example/x"), s("load"), n(status), n(20.0), n(-1.0), n(0.0), s("")];
     for _ in 0..20 {
-        m.signal(req(200));
+        send(&mut m, k::REQUEST, req(200.0));
     }
     assert!(m.p.alerts.is_empty());
-    m.signal(req(500));
-    m.signal(req(500));
+    send(&mut m, k::REQUEST, req(500.0));
+    send(&mut m, k::REQUEST, req(500.0));
     let keys: Vec<String> = m.p.alerts.iter().map(|a| serde_json::from_str::<serde_json::Value>(a).unwrap()["key"].as_str().unwrap().to_string()).collect();
     assert_eq!(keys, ["low_availability", "high_error_rate"], "1/21 failed is under 5 % but over 1 % unavailable; 2/22 is over 5 %");
     for _ in 0..5 {
-        m.signal(req(503));
+        send(&mut m, k::REQUEST, req(503.0));
     }
     assert_eq!(m.p.alerts.len(), 2, "cooling down");
     assert!(m.resolve_alert("high_error_rate"));
     assert!(!m.resolve_alert("high_error_rate"));
-    m.signal(req(500));
+    send(&mut m, k::REQUEST, req(500.0));
     assert_eq!(m.p.alerts.len(), 3);
-    m.signal(Signal::PageHide { unload: false });
+    send(&mut m, k::PAGE_HIDE, vec![b(false)]);
     let metrics = items(&m, "metrics");
     let http = metrics.iter().find(|x| x["name"] == "http_requests").expect("the requests since the last report");
     assert_eq!(http["value"], 28);
@@ -205,13 +210,13 @@ fn failed_requests_raise_the_error_rate_alert_once_per_cooldown() {
 #[test]
 fn web_vitals_belong_to_the_page_view_of_the_load_and_go_when_hidden() {
     let mut m = monitor(&[]);
-    m.signal(Signal::PerfStart { navigation_type: "navigate".into(), activation: 0.0, hidden_at: f64::INFINITY });
-    m.signal(Signal::Fcp { start: 100.0 });
-    m.signal(Signal::Lcp { start: 300.0, element: "#hero".into(), url: "https://shop.example/hero.png?sig=x".into() });
-    m.signal(Signal::Shift { value: 0.05, start: 400.0, recent_input: false, source: "#ad".into() });
-    m.signal(Signal::PageView(RawPageView { url: "https://shop.example/next".into(), title: String::new(), referrer: String::new(), load_time: 0.0, width: 1.0, height: 1.0, how: Navigation::PushState }));
-    m.signal(Signal::VitalsHidden { at: 5000.0, count: 0.0 });
-    m.signal(Signal::PageHide { unload: false });
+    send(&mut m, k::PERF_START, vec![s("navigate"), n(0.0), n(f64::INFINITY)]);
+    send(&mut m, k::FCP, vec![n(100.0)]);
+    send(&mut m, k::LCP, vec![n(300.0), s("#hero"), s("https://shop.example/hero.png?sig=x")]);
+    send(&mut m, k::SHIFT, vec![n(0.05), n(400.0), b(false), s("#ad")]);
+    page_view(&mut m, "https://shop.example/next", "pushState");
+    send(&mut m, k::VITALS_HIDDEN, vec![n(5000.0), n(0.0)]);
+    send(&mut m, k::PAGE_HIDE, vec![b(false)]);
     let metrics: Vec<serde_json::Value> = m.p.sent.iter().chain(m.p.beacons.iter().map(|_| unreachable!())).filter_map(|p| serde_json::from_str::<serde_json::Value>(&p.body).ok()).filter_map(|b| b["metrics"].as_array().cloned()).flatten().collect();
     let names: Vec<&str> = metrics.iter().map(|x| x["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["web_vitals_fcp", "web_vitals_lcp", "web_vitals_cls"]);
@@ -232,4 +237,69 @@ fn shutdown_hands_everything_over_and_stops() {
     throw(&mut m, "Error", "after");
     run(&mut m, 60_000.0);
     assert!(!m.p.sent.iter().any(|p| p.body.contains("\"after\"")));
+}
+
+/// Fields of the declared types that record which were read, and as what.
+struct Typed {
+    types: Vec<crate::signal::F>,
+    read: std::cell::RefCell<Vec<usize>>,
+}
+
+impl Typed {
+    fn at(&self, i: usize, want: crate::signal::F) {
+        let have = self.types.get(i);
+        // a boolean crosses as a number too (0 or 1), so either may read it
+        let ok = have == Some(&want) || (want != crate::signal::F::S && have.is_some_and(|t| *t != crate::signal::F::S));
+        assert!(ok, "field {i} ({have:?}) read as {want:?}");
+        self.read.borrow_mut().push(i);
+    }
+}
+
+impl Args for Typed {
+    fn count(&self) -> usize {
+        self.types.len()
+    }
+    fn str(&self, i: usize) -> String {
+        self.at(i, crate::signal::F::S);
+        // a value every string field accepts (navigation kinds are checked)
+        String::from("load")
+    }
+    fn opt(&self, i: usize) -> Option<String> {
+        Some(self.str(i))
+    }
+    fn num(&self, i: usize) -> f64 {
+        self.at(i, crate::signal::F::N);
+        1.0
+    }
+    fn bool(&self, i: usize) -> bool {
+        self.at(i, crate::signal::F::B);
+        true
+    }
+}
+
+#[test]
+fn every_signal_reads_exactly_its_declared_fields_with_their_types() {
+    for (kind, decl) in crate::signal::SIGNALS.iter().enumerate() {
+        let mut types: Vec<crate::signal::F> = decl.fields.iter().map(|f| f.1).collect();
+        for _ in 0..2 {
+            types.extend(decl.repeat.iter().map(|f| f.1));
+        }
+        let args = Typed { types: types.clone(), read: std::cell::RefCell::new(Vec::new()) };
+        let mut m = monitor(&[]);
+        assert!(m.signal(kind as u32, &args), "{} fits", decl.name);
+        let mut read = args.read.into_inner();
+        read.sort_unstable();
+        read.dedup();
+        assert_eq!(read, (0..types.len()).collect::<Vec<_>>(), "{} reads every declared field", decl.name);
+        // one field too many, or too few, is refused and counted, not misread
+        let more = Typed { types: [types.clone(), vec![crate::signal::F::N]].concat(), read: Default::default() };
+        assert!(!m.signal(kind as u32, &more) || !decl.repeat.is_empty(), "{}", decl.name);
+        if !decl.fields.is_empty() {
+            let fewer = Typed { types: types[..decl.fields.len() - 1].to_vec(), read: Default::default() };
+            assert!(!m.signal(kind as u32, &fewer), "{}", decl.name);
+        }
+    }
+    let mut m = monitor(&[]);
+    assert!(!m.signal(crate::signal::SIGNALS.len() as u32, &Vals(vec![])));
+    assert!(m.stats_json().contains("\"internalErrors\":1"));
 }

@@ -12,12 +12,12 @@ use crate::signal::RawError;
 use crate::sources::Scrubbed;
 use crate::stack;
 
-/// The wire `type` of a page report; anything else is a manual capture.
-pub fn kind(k: &str) -> &'static str {
+/// The wire `type` of a page report by its number; anything else is a manual capture.
+pub fn kind(k: u32) -> &'static str {
     match k {
-        "javascript" => "javascript",
-        "promise_rejection" => "promise_rejection",
-        "resource_error" => "resource_error",
+        0 => "javascript",
+        1 => "promise_rejection",
+        2 => "resource_error",
         _ => "manual",
     }
 }
@@ -34,7 +34,7 @@ fn level(l: Option<&str>) -> &'static str {
 
 /// The error a page report describes.
 pub fn from_raw(raw: RawError) -> Error {
-    let kind = kind(&raw.kind);
+    let kind = kind(raw.kind);
     let (name, element) = if kind == "resource_error" { (String::from("ResourceError"), Some(raw.name)) } else { (raw.name, None) };
     let cross_origin = kind == "javascript" && raw.source.is_none() && raw.stack.is_none() && (raw.message == "Script error." || raw.message == "Script error");
     Error {
@@ -115,7 +115,8 @@ mod tests {
     }
 
     fn raw(kind: &str, name: &str, message: &str, stack: Option<&str>, source: Option<&str>) -> RawError {
-        RawError { kind: kind.into(), name: name.into(), message: message.into(), stack: stack.map(String::from), source: source.map(String::from), ..RawError::default() }
+        let kind = ["javascript", "promise_rejection", "resource_error"].iter().position(|k| *k == kind).unwrap_or(3) as u32;
+        RawError { kind, name: name.into(), message: message.into(), stack: stack.map(String::from), source: source.map(String::from), ..RawError::default() }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::event::Metric;
 use crate::json;
 use crate::perf::{self, Breakdown};
 use crate::privacy;
-use crate::signal::{NavTiming, Signal};
+use crate::signal::{k, Args, NavTiming};
 use crate::sources::net::is_own;
 use crate::vitals::{self, Report, Vitals};
 
@@ -49,54 +49,59 @@ impl Default for Perf {
 }
 
 impl Perf {
-    pub fn handle(&mut self, sig: &Signal, cfg: &Config, own: &[String]) -> Made {
+    /// One performance signal (its fields as the table declares them).
+    pub fn handle(&mut self, kind: u32, a: &impl Args, cfg: &Config, own: &[String]) -> Made {
         let scrub = |u: &str| clip(privacy::scrub_url(u, &cfg.scrub_params));
         let mut made = Made::default();
         let mut reports: Vec<Option<Report>> = Vec::new();
         let v = &mut self.vitals;
-        match sig {
-            Signal::PerfStart { navigation_type, activation, hidden_at } => {
-                self.prerendered = *activation > 0.0;
-                *v = Vitals::new(nav_type(navigation_type), *activation, *hidden_at);
+        let (s, n) = (|i| a.str(i), |i| a.num(i));
+        match kind {
+            k::PERF_START => {
+                let (nav, activation, hidden_at) = (s(0), n(1), n(2));
+                self.prerendered = activation > 0.0;
+                *v = Vitals::new(nav_type(&nav), activation, hidden_at);
             }
-            Signal::Fcp { start } => reports.push(v.fcp(*start)),
-            Signal::Lcp { start, element, url } => v.lcp(*start, clip(element.clone()), scrub(url)),
-            Signal::LcpEnd => reports.push(v.lcp_final()),
-            Signal::Shift { value, start, recent_input, source } => v.shift(*value, *start, *recent_input, clip(source.clone())),
-            Signal::Interaction { id, duration, target, event_type, count } => v.interaction(*id, *duration, clip(target.clone()), clip(event_type.clone()), *count),
-            Signal::FirstInput { start, processing_start, target, event_type } => reports.push(v.fid(*start, *processing_start, clip(target.clone()), clip(event_type.clone()))),
-            Signal::VitalsHidden { at, count } => reports.extend(v.hidden(*at, *count)),
-            Signal::Restore { count, .. } => reports.push(v.restored(*count)),
-            Signal::RestoredPaint { ms } => reports.extend(v.restored_paint(*ms)),
-            Signal::LongTask { duration, start } => made.metrics.push(Metric::new("long_task_duration", *duration).num("startTime", *start)),
-            Signal::LongFrame { duration, blocking, start, script, function, script_duration } => {
-                let script = if json::contains(script, "://") { scrub(script) } else { clip(script.clone()) };
+            k::FCP => reports.push(v.fcp(n(0))),
+            k::LCP => v.lcp(n(0), clip(s(1)), scrub(&s(2))),
+            k::LCP_END => reports.push(v.lcp_final()),
+            k::SHIFT => v.shift(n(0), n(1), a.bool(2), clip(s(3))),
+            k::INTERACTION => v.interaction(n(0), n(1), clip(s(2)), clip(s(3)), n(4)),
+            k::FIRST_INPUT => reports.push(v.fid(n(0), n(1), clip(s(2)), clip(s(3)))),
+            k::VITALS_HIDDEN => reports.extend(v.hidden(n(0), n(1))),
+            k::RESTORE => reports.push(v.restored(n(0))),
+            k::RESTORED_PAINT => reports.extend(v.restored_paint(n(0))),
+            k::LONG_TASK => made.metrics.push(Metric::new("long_task_duration", n(0)).num("startTime", n(1))),
+            k::LONG_FRAME => {
+                let script = s(3);
+                let script = if json::contains(&script, "://") { scrub(&script) } else { clip(script) };
                 made.metrics.push(
-                    Metric::new("long_animation_frame", *duration)
-                        .num("blockingDuration", *blocking)
-                        .num("startTime", *start)
+                    Metric::new("long_animation_frame", n(0))
+                        .num("blockingDuration", n(1))
+                        .num("startTime", n(2))
                         .tag("script", script)
-                        .tag("scriptFunction", clip(function.clone()))
-                        .num("scriptDuration", *script_duration),
+                        .tag("scriptFunction", clip(s(4)))
+                        .num("scriptDuration", n(5)),
                 );
             }
-            Signal::Resource { url, initiator, duration, transfer, decoded, blocking } => {
-                if is_own(url, own) {
+            k::RESOURCE => {
+                let (url, initiator, duration, transfer, decoded, blocking) = (s(0), s(1), n(2), n(3), n(4), s(5));
+                if is_own(&url, own) {
                     return made;
                 }
-                let ty = perf::resource_type(initiator, url);
-                let hit = perf::cache_hit(*transfer, *decoded);
+                let ty = perf::resource_type(&initiator, &url);
+                let hit = perf::cache_hit(transfer, decoded);
                 if let Some(b) = self.resources.get_mut(ty) {
                     b.count += 1;
                     b.duration += duration;
                     b.bytes += transfer;
                     b.cached += u32::from(hit);
                 }
-                if *duration > f64::from(cfg.slow_resource_ms) {
-                    let mut m = Metric::new("resource_load_time", *duration)
+                if duration > f64::from(cfg.slow_resource_ms) {
+                    let mut m = Metric::new("resource_load_time", duration)
                         .tag("resource_type", String::from(perf::RESOURCE_TYPES.get(ty).copied().unwrap_or("other")))
-                        .tag("resource_url", scrub(url))
-                        .num("resource_size", *transfer)
+                        .tag("resource_url", scrub(&url))
+                        .num("resource_size", transfer)
                         .flag("cache_hit", hit);
                     if !blocking.is_empty() {
                         m = m.flag("render_blocking", blocking == "blocking");
@@ -104,7 +109,7 @@ impl Perf {
                     made.metrics.push(m);
                 }
             }
-            Signal::Navigation(n) => self.navigation(n, &mut made, &mut reports),
+            k::NAVIGATION => self.navigation(&NavTiming::read(a), &mut made, &mut reports),
             _ => {}
         }
         // the vitals first (as the page reported them: TTFB before the navigation phases)
@@ -163,6 +168,7 @@ mod tests {
     use super::*;
     use crate::config::Val;
     use crate::event::Tag;
+    use crate::testing::{n, s, Vals};
 
     fn cfg() -> Config {
         Config::from_entries(Some(&[(String::from("collector"), Val::Str("https://c".into()))])).unwrap()
@@ -175,40 +181,28 @@ mod tests {
     #[test]
     fn navigation_timing_gives_ttfb_and_the_phases() {
         let mut p = Perf::default();
-        let nav = NavTiming {
-            kind: "reload".into(),
-            protocol: "h2".into(),
-            response_start: 40.0,
-            dns: (1.0, 3.0),
-            connect: (3.0, 10.0),
-            secure_start: 0.0,
-            request_start: 12.0,
-            response_end: 50.0,
-            dom_complete: 300.0,
-            load_end: 320.0,
-            now: 1000.0,
-        };
-        let made = p.handle(&Signal::Navigation(nav.clone()), &cfg(), &[]);
+        let nav = |now| Vals(vec![s("reload"), s("h2"), n(40.0), n(1.0), n(3.0), n(3.0), n(10.0), n(0.0), n(12.0), n(50.0), n(300.0), n(320.0), n(now)]);
+        let made = p.handle(k::NAVIGATION, &nav(1000.0), &cfg(), &[]);
         assert_eq!(names(&made), ["web_vitals_ttfb", "navigation_dns_lookup", "navigation_tcp_connect", "navigation_request_response", "navigation_dom_processing", "navigation_total_load_time"]);
         assert_eq!(made.load_time, Some(320.0));
         assert_eq!(made.metrics[1].tags, vec![("navigation_type", Tag::Str("reload".into())), ("protocol", Tag::Str("h2".into()))]);
         let ttfb = &made.metrics[0];
         assert_eq!((ttfb.value, ttfb.vital), (40.0, Some(("good", 40.0))));
         // a page still loading (responseStart in the future) reports nothing
-        let early = p.handle(&Signal::Navigation(NavTiming { now: 10.0, ..nav }), &cfg(), &[]);
+        let early = p.handle(k::NAVIGATION, &nav(10.0), &cfg(), &[]);
         assert!(early.metrics.is_empty());
     }
 
     #[test]
     fn slow_resources_are_metrics_and_every_resource_counts_except_ours() {
         let mut p = Perf::default();
-        let res = |url: &str, d: f64| Signal::Resource { url: url.into(), initiator: "script".into(), duration: d, transfer: 0.0, decoded: 10.0, blocking: "blocking".into() };
-        assert!(p.handle(&res("https://a/x.js", 10.0), &cfg(), &[]).metrics.is_empty());
-        let slow = p.handle(&res("https://a/y.js?token=abc", 1500.0), &cfg(), &[]);
+        let res = |url: &'static str, d: f64| Vals(vec![s(url), s("script"), n(d), n(0.0), n(10.0), s("blocking")]);
+        assert!(p.handle(k::RESOURCE, &res("https://a/x.js", 10.0), &cfg(), &[]).metrics.is_empty());
+        let slow = p.handle(k::RESOURCE, &res("https://a/y.js?token=abc", 1500.0), &cfg(), &[]);
         assert_eq!(names(&slow), ["resource_load_time"]);
         assert!(slow.metrics[0].tags.contains(&("resource_url", Tag::Str("https://a/y.js?token=[Filtered]".into()))));
         assert!(slow.metrics[0].tags.contains(&("cache_hit", Tag::Bool(true))));
-        p.handle(&res("https://c/api/metrics", 1500.0), &cfg(), &[String::from("https://c/api/metrics")]);
+        p.handle(k::RESOURCE, &res("https://c/api/metrics", 1500.0), &cfg(), &[String::from("https://c/api/metrics")]);
         assert_eq!(p.resources[0].count, 2);
         assert_eq!(p.resources[0].cached, 2);
     }
