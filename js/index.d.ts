@@ -90,7 +90,7 @@ export interface SightlineConfig {
     /** the `data-*` attributes a click record may carry (default `data-testid`, `data-action`, `data-track`) */
     dataAttributes?: string[];
   };
-  /** Edit an event before it is queued, or return `null` to drop it. */
+  /** Edit an event (once, when its batch is made), or return `null` to drop it. */
   beforeSend?: (event: Record<string, unknown>) => Record<string, unknown> | null | undefined | false;
   onAlert?: (alert: Alert) => void;
   /** SDK self-diagnostics: queue overflow, rejected batches, hooks that threw. */
@@ -112,8 +112,10 @@ export interface SightlineStats {
   beacons: number;
   persisted: number;
   restored: number;
-  /** queued events per channel: errors, metrics, events, health, alerts */
+  /** events waiting in each channel's queue: errors, metrics, events, health, alerts */
   queued: number[];
+  /** events of each channel handed to requests and not delivered yet (in flight, waiting for the keepalive budget or for a retry) */
+  inFlight: number[];
   /** resource timing per type (script, stylesheet, image, font, fetch, xhr, media, document, beacon, other) */
   resources: Partial<Record<string, { count: number; duration: number; bytes: number; cached: number }>>;
   /** fetch and XMLHttpRequest per origin (the page's aborts and the SDK's own requests are not counted) */

@@ -9,12 +9,12 @@ use crate::alerting::{self, Alerts, Breach, Status, Thresholds};
 use crate::config::Config;
 use crate::delivery::{Ctx, Delivery};
 use crate::encode::{native, Page};
-use crate::event::{Action, Alert, Body, Error, Event, Navigation, Scope};
+use crate::event::{Action, Alert, Body, Check, Error, Event, Navigation, Scope};
 use crate::json;
 use crate::perf;
 use crate::platform::{Platform, Rng, Timer};
 use crate::privacy;
-use crate::signal::{self, k, Args, RawCheck, RawClick, RawError, RawPageView, Request};
+use crate::signal::{self, k, Args, RawClick, RawError, RawPageView, Request};
 use crate::sources::health::{round4, HealthChecks};
 use crate::sources::net::{self, Net};
 use crate::sources::perf::Perf;
@@ -227,7 +227,7 @@ impl<P: Platform> Monitor<P> {
             }
             k::HEALTH => {
                 let (probe, checks) = signal::read_health(a, reps);
-                self.health_report(probe, &checks);
+                self.health_report(probe, checks);
             }
             k::SENT => {
                 let (req, status, retry_after) = (a.num(0).clamp(0.0, f64::from(u32::MAX)) as u32, a.num(1).clamp(0.0, 999.0) as u16, a.opt(2));
@@ -373,7 +373,7 @@ impl<P: Platform> Monitor<P> {
     }
 
     #[inline(never)]
-    fn health_report(&mut self, probe: Option<(bool, String, f64)>, checks: &[RawCheck]) {
+    fn health_report(&mut self, probe: Option<(bool, String, f64)>, checks: Vec<Check>) {
         let now = self.p.now();
         let was = self.health.last.as_ref().map(|h| h.status);
         let report = self.health.report(probe, checks, now, self.delivery.delivered_at, &self.cfg);

@@ -3,7 +3,8 @@
 //! only through `js/signals.js`, which is generated from this table (a test fails when it is out
 //! of date; `SIGHTLINE_BLESS=1 cargo test -p sightline-core` writes it). The capture modules
 //! read browser fields and hand them over; every decision is made on this side.
-use crate::event::{Navigation, Outcome};
+use crate::alerting::Status;
+use crate::event::{Check, Navigation, Outcome};
 
 /// A field's type: a string, a number, a boolean.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,13 +158,6 @@ pub struct RawClick {
     pub at: f64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct RawCheck {
-    pub name: String,
-    pub status: String,
-    pub response_time: f64,
-    pub message: String,
-}
 
 fn outcome(s: &str) -> Outcome {
     match s {
@@ -246,12 +240,17 @@ impl RawClick {
 }
 
 /// A health run: the collector probe's (ok, message, response time) when there was one, and the
-/// checks, from `reps` groups after the fixed fields.
-pub fn read_health(a: &impl Args, reps: usize) -> (Option<(bool, String, f64)>, Vec<RawCheck>) {
+/// checks (names and messages masked and cut), from `reps` groups after the fixed fields.
+pub fn read_health(a: &impl Args, reps: usize) -> (Option<(bool, String, f64)>, Vec<Check>) {
     let mut checks = Vec::new();
     let mut i = 4;
     for _ in 0..reps.min(64) {
-        checks.push(RawCheck { name: a.str(i), status: a.str(i + 1), response_time: a.num(i + 2), message: a.str(i + 3) });
+        checks.push(Check {
+            name: crate::sources::text(a.str(i), 100),
+            status: Status::parse(&a.str(i + 1)),
+            response_time: crate::sources::health::round4(a.num(i + 2).max(0.0)),
+            message: crate::sources::text(a.str(i + 3), 200),
+        });
         i += 4;
     }
     let probe = (a.bool(1), a.str(2), a.num(3));

@@ -6,7 +6,6 @@ use crate::alerting::{self, Status};
 use crate::config::Config;
 use crate::event::{Check, Health};
 use crate::json;
-use crate::signal::RawCheck;
 
 /// The collector check's last light request: when, ok, message, response time.
 type Probe = (f64, bool, String, f64);
@@ -36,12 +35,8 @@ impl HealthChecks {
     }
 
     /// The report of a run: its checks, the collector's, the overall status and the counts.
-    pub fn report(&mut self, probe: Option<(bool, String, f64)>, checks: &[RawCheck], now: f64, delivered_at: f64, cfg: &Config) -> Health {
+    pub fn report(&mut self, probe: Option<(bool, String, f64)>, mut out: Vec<Check>, now: f64, delivered_at: f64, cfg: &Config) -> Health {
         let interval = f64::from(cfg.health_interval_ms.max(1000));
-        let mut out: Vec<Check> = checks
-            .iter()
-            .map(|c| Check { name: super::text(c.name.clone(), 100), status: Status::parse(&c.status), response_time: round4(c.response_time.max(0.0)), message: super::text(c.message.clone(), 200) })
-            .collect();
         if cfg.health_checks[2] {
             if let Some((ok, message, time)) = probe {
                 let message = if ok { String::new() } else { super::text(String::from("unreachable: ") + &message, 200) };
@@ -86,8 +81,8 @@ mod tests {
         Config::from_entries(Some(&[(String::from("collector"), Val::Str("https://c".into()))])).unwrap()
     }
 
-    fn check(name: &str, status: &str) -> RawCheck {
-        RawCheck { name: name.into(), status: status.into(), response_time: 1.5, message: String::new() }
+    fn check(name: &str, status: &str) -> Check {
+        Check { name: name.into(), status: Status::parse(status), response_time: 1.5, message: String::new() }
     }
 
     #[test]
@@ -96,16 +91,16 @@ mod tests {
         let t = 1_000_000.0;
         assert!(h.needs_probe(t, 0.0, &c));
         assert!(!h.needs_probe(t, t - 1000.0, &c), "a batch was delivered a second ago");
-        let r = h.report(Some((false, "Failed to fetch".into(), 12.0)), &[check("local_storage", "healthy"), check("memory", "degraded"), check("mine", "healthy")], t, 0.0, &c);
+        let r = h.report(Some((false, "Failed to fetch".into(), 12.0)), vec![check("local_storage", "healthy"), check("memory", "degraded"), check("mine", "healthy")], t, 0.0, &c);
         assert_eq!(r.checks.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["local_storage", "memory", "collector", "mine"]);
         assert_eq!(r.checks[2].message, "unreachable: Failed to fetch");
         assert_eq!(r.status, Status::Unhealthy);
         assert_eq!(r.summary, [2, 1, 1, 0]);
         assert!(!h.needs_probe(t + 30_000.0, 0.0, &c));
-        let again = h.report(None, &[], t + 30_000.0, 0.0, &c);
+        let again = h.report(None, vec![], t + 30_000.0, 0.0, &c);
         assert_eq!(again.checks[0].message, "unreachable: Failed to fetch, checked 30 s ago");
         assert!(h.needs_probe(t + 60_000.0, 0.0, &c));
-        let delivered = h.report(None, &[], t + 60_000.0, t + 58_000.0, &c);
+        let delivered = h.report(None, vec![], t + 60_000.0, t + 58_000.0, &c);
         assert_eq!((delivered.checks[0].status, delivered.checks[0].message.as_str()), (Status::Healthy, "delivered 2 s ago"));
     }
 }
