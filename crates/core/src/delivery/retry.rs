@@ -39,40 +39,29 @@ pub fn delay_ms(attempt: u32, retry_after: Option<u64>, rand01: f64) -> u64 {
     }
 }
 
-/// `Retry-After`: delta-seconds, or an IMF-fixdate such as `Wed, 21 Oct 2015 07:28:00 GMT`.
+/// `Retry-After`: delta-seconds, or an IMF-fixdate (`Wed, 21 Oct 2015 07:28:00 GMT`, the one
+/// date form senders must use; its fields sit at fixed places).
 pub fn parse_retry_after(v: &str, now_ms: u64) -> Option<u64> {
     let v = v.trim_ascii();
     if let Some(secs) = crate::json::num(v) {
         return Some(secs.saturating_mul(1000));
     }
-    let rest = crate::json::split_at_byte(v, b',')?.1.trim_ascii_start();
-    let mut parts = crate::json::split_byte(rest, b' ');
-    let day = crate::json::num(parts.next()?)? as u32;
-    let month = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let year = crate::json::num(parts.next()?)?.min(9999) as i64;
-    let mut hms = crate::json::split_byte(parts.next()?, b':').map(crate::json::num);
-    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    if parts.next()? != "GMT" || day == 0 || day > 31 || h > 23 || m > 59 || s > 60 {
+    let b = v.as_bytes();
+    if b.len() != 29 || b.get(3) != Some(&b',') || b.get(19) != Some(&b':') || b.get(22) != Some(&b':') || !v.ends_with(" GMT") {
         return None;
     }
-    let days = days_from_civil(year, month, day);
+    let field = |from: usize, to: usize| v.get(from..to).and_then(crate::json::num);
+    let month = v.get(8..11).and_then(|m| (0..12).find(|i| MONTHS.get(i * 3..i * 3 + 3) == Some(m)))?;
+    let (day, year, h, m, s) = (field(5, 7)?, field(12, 16)?, field(17, 19)?, field(20, 22)?, field(23, 25)?);
+    if day == 0 || day > 31 || h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    let days = days_from_civil(year as i64, month as u32 + 1, day as u32);
     let at_ms = (days * 86_400 + (h * 3600 + m * 60 + s) as i64) * 1000;
     Some((at_ms - now_ms as i64).max(0) as u64)
 }
+
+const MONTHS: &str = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
 #[cfg(test)]
 mod tests {
@@ -125,6 +114,9 @@ mod tests {
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), Some(10_000));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now + 60_000), Some(0));
         assert_eq!(parse_retry_after("Wed, 21 Foo 2015 07:28:00 GMT", now), None);
+        assert_eq!(parse_retry_after("Thu, 31 Dec 2026 23:59:59 GMT", 0), Some(1_798_761_599_000));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 UTC", now), None);
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07-28-00 GMT", now), None);
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-5", now), None);
     }
