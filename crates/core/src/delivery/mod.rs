@@ -559,7 +559,7 @@ fn save_backlog(lines: &[String], p: &mut impl Platform) {
                     *l += n;
                 }
             }
-            all.replace_range(..cut, "");
+            all = String::from(all.get(cut..).unwrap_or_default());
         }
         let mut text = all.clone();
         for (ch, n) in lost.iter().enumerate().filter(|(_, n)| **n > 0) {
