@@ -3,7 +3,6 @@
 //! [`Monitor`]; a call that arrives while the monitor is busy (a `beforeSend` or `onAlert`
 //! callback calling the SDK) waits in a short queue and runs right after, in order.
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use sightline_core::monitor::Monitor;
@@ -24,29 +23,33 @@ const MAX_PENDING: usize = 256;
 
 pub struct Shared {
     pub monitor: RefCell<Monitor<Browser>>,
-    pending: RefCell<VecDeque<Input>>,
+    pending: RefCell<Vec<Input>>,
 }
 
 impl Shared {
     pub fn new(monitor: Monitor<Browser>) -> Shared {
-        Shared { monitor: RefCell::new(monitor), pending: RefCell::new(VecDeque::new()) }
+        Shared { monitor: RefCell::new(monitor), pending: RefCell::new(Vec::new()) }
     }
 
     fn run(&self, input: Input) {
         let Ok(mut m) = self.monitor.try_borrow_mut() else {
             if let Ok(mut q) = self.pending.try_borrow_mut() {
                 if q.len() < MAX_PENDING {
-                    q.push_back(input);
+                    q.push(input);
                 }
             }
             return;
         };
         apply(&mut m, input);
-        // what arrived meanwhile, in order (it may queue more)
+        // what arrived meanwhile, in order (running it may queue more)
         loop {
-            let next = self.pending.try_borrow_mut().ok().and_then(|mut q| q.pop_front());
-            let Some(next) = next else { break };
-            apply(&mut m, next);
+            let waiting = self.pending.try_borrow_mut().map(|mut q| std::mem::take(&mut *q)).unwrap_or_default();
+            if waiting.is_empty() {
+                break;
+            }
+            for next in waiting {
+                apply(&mut m, next);
+            }
         }
     }
 

@@ -203,7 +203,7 @@ pub enum Pattern {
 pub struct Config {
     pub collector: String,
     /// Endpoint per channel, as configured (absolute, or a path joined to `collector` by [`join_endpoint`]).
-    pub endpoints: [String; 5],
+    pub endpoints: Vec<String>,
     pub environment: Option<String>,
     pub release: Option<String>,
     pub sample_rate: f64,
@@ -266,36 +266,45 @@ impl Config {
             Some(Val::Func(i)) => Some(*i),
             _ => None,
         };
-        let endpoints = CHANNELS.map(|c| {
+        let mut endpoints = Vec::with_capacity(5);
+        for c in CHANNELS {
             let mut p = String::from("endpoints.");
             p.push_str(c.name());
-            s(&p).unwrap_or_else(|| String::from(c.default_path()))
-        });
-        let patterns = |path: &str| match get(v, path) {
-            Some(Val::Arr(items)) => items
-                .iter()
-                .filter_map(|i| match i {
-                    Val::Str(s) => Some(Pattern::Sub(s.clone())),
-                    Val::Regex(r) => Some(Pattern::Regex(*r)),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
+            endpoints.push(s(&p).unwrap_or_else(|| String::from(c.default_path())));
+        }
+        // plain loops: one `collect` per element type would each bring its own iterator machinery
+        let items = |path: &str| match get(v, path) {
+            Some(Val::Arr(items)) => Some(items.as_slice()),
+            _ => None,
         };
-        let ignore_status = match get(v, "errors.ignoreStatus") {
-            Some(Val::Arr(items)) => items.iter().filter_map(|i| if let Val::Num(n) = i { Some(*n as u16) } else { None }).collect(),
-            _ => Vec::new(),
+        let patterns = |path: &str| {
+            let mut out = Vec::new();
+            for i in items(path).unwrap_or_default() {
+                match i {
+                    Val::Str(s) => out.push(Pattern::Sub(s.clone())),
+                    Val::Regex(r) => out.push(Pattern::Regex(*r)),
+                    _ => {}
+                }
+            }
+            out
         };
-        let scrub_params = match get(v, "privacy.scrubParams") {
-            Some(Val::Arr(items)) => items
-                .iter()
-                .filter_map(|i| match i {
-                    Val::Str(s) => Some(s.to_ascii_lowercase()),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
+        let strs = |path: &str, lower: bool| {
+            items(path).map(|items| {
+                let mut out = Vec::new();
+                for i in items {
+                    if let Val::Str(s) = i {
+                        out.push(if lower { s.to_ascii_lowercase() } else { s.clone() });
+                    }
+                }
+                out
+            })
         };
+        let mut ignore_status = Vec::new();
+        for i in items("errors.ignoreStatus").unwrap_or_default() {
+            if let Val::Num(n) = i {
+                ignore_status.push(*n as u16);
+            }
+        }
         Ok(Config {
             collector: s("collector").unwrap_or_default(),
             endpoints,
@@ -324,12 +333,10 @@ impl Config {
             health_interval_ms: n("health.interval", 60_000.0) as u32,
             health_timeout_ms: n("health.timeout", 5_000.0) as u32,
             health_checks: [b("health.checks.storage", true), b("health.checks.memory", true), b("health.checks.collector", true)],
-            scrub_params,
+            scrub_params: strs("privacy.scrubParams", true).unwrap_or_default(),
             click_text: b("privacy.clickText", true),
-            data_attributes: match get(v, "privacy.dataAttributes") {
-                Some(Val::Arr(items)) => items.iter().filter_map(|i| if let Val::Str(s) = i { Some(s.clone()) } else { None }).collect(),
-                _ => ["data-testid", "data-action", "data-track"].map(String::from).to_vec(),
-            },
+            data_attributes: strs("privacy.dataAttributes", false)
+                .unwrap_or_else(|| vec![String::from("data-testid"), String::from("data-action"), String::from("data-track")]),
             mask_text: b("privacy.maskText", true),
             before_send: f("beforeSend"),
             on_error: f("onError"),

@@ -23,8 +23,8 @@ pub fn str(out: &mut String, s: &str) {
             b'\t' => out.push_str("\\t"),
             _ => {
                 out.push_str("\\u00");
-                out.push(hex_digit(b >> 4));
-                out.push(hex_digit(b & 15));
+                ascii(out, hex_digit(b >> 4));
+                ascii(out, hex_digit(b & 15));
             }
         }
     }
@@ -91,18 +91,29 @@ pub fn uint(out: &mut String, mut n: u64) {
         }
     }
     for &d in buf.get(i..).unwrap_or(&[]) {
-        out.push(d as char);
+        ascii(out, d);
     }
 }
 
-pub fn hex_digit(n: u8) -> char {
-    (if n < 10 { b'0' + n } else { b'a' + n - 10 }) as char
+/// Appends an ASCII byte. Pushing a `char` made from any `u8` would bring in the two-byte UTF-8
+/// path; masked to 7 bits, only the one-byte push is left.
+pub fn ascii(out: &mut String, b: u8) {
+    out.push(char::from(b & 0x7f));
+}
+
+/// The lowercase hex digit of `n` (0..16), as an ASCII byte.
+pub fn hex_digit(n: u8) -> u8 {
+    if n < 10 {
+        b'0' + n
+    } else {
+        b'a' + n - 10
+    }
 }
 
 /// Appends the hex digits of `n`, zero-padded to 16.
 pub fn hex64(out: &mut String, n: u64) {
     for i in (0..16).rev() {
-        out.push(hex_digit(((n >> (i * 4)) & 15) as u8));
+        ascii(out, hex_digit(((n >> (i * 4)) & 15) as u8));
     }
 }
 
@@ -171,9 +182,16 @@ pub fn truncate(s: &mut String, max: usize) {
     if s.len() <= max {
         return;
     }
-    if let Some((i, _)) = s.char_indices().nth(max) {
+    // a byte loop over char starts (std's char decoding is bigger)
+    let mut chars = 0;
+    let cut = s.bytes().enumerate().find(|(_, b)| {
+        let start = b & 0xC0 != 0x80;
+        chars += usize::from(start);
+        start && chars > max
+    });
+    if let Some((i, _)) = cut {
         s.truncate(i);
-        s.push('…');
+        s.push_str("…");
     }
 }
 

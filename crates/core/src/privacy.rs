@@ -19,7 +19,7 @@ fn filter_params(url: &str, extra: &[String]) -> String {
     let mut rest = url.get(q..).unwrap_or("");
     // `rest` always starts at a separator (`?`, `#`, `&`, `;`): ASCII, one byte
     while let Some(&sep) = rest.as_bytes().first() {
-        out.push(sep as char);
+        crate::json::ascii(&mut out, sep);
         rest = rest.get(1..).unwrap_or("");
         let end = rest.bytes().position(|b| b == b'&' || b == b'#' || b == b';').unwrap_or(rest.len());
         let param = rest.get(..end).unwrap_or("");

@@ -69,7 +69,7 @@ impl Session {
         }
         for h in &self.pages {
             for shift in (0..8).rev() {
-                s.push(json::hex_digit((h >> (shift * 4)) as u8 & 15));
+                json::ascii(&mut s, json::hex_digit((h >> (shift * 4)) as u8 & 15));
             }
         }
         s

@@ -492,7 +492,7 @@ impl Delivery {
             seal(b, c.ch, self.rng.next_u64());
         }
         let mut line = String::with_capacity(b.body.len() + 12);
-        line.push(json::hex_digit(i as u8));
+        json::ascii(&mut line, json::hex_digit(i as u8));
         json::uint(&mut line, u64::from(b.events));
         line.push(':');
         line.push_str(&b.body);
@@ -564,7 +564,7 @@ fn save_backlog(lines: &[String], p: &mut impl Platform) {
         let mut text = all.clone();
         for (ch, n) in lost.iter().enumerate().filter(|(_, n)| **n > 0) {
             text.push('\n');
-            text.push(json::hex_digit(ch as u8));
+            json::ascii(&mut text, json::hex_digit(ch as u8));
             text.push('d');
             json::uint(&mut text, *n);
         }
