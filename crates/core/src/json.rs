@@ -191,7 +191,7 @@ pub fn truncate(s: &mut String, max: usize) {
     });
     if let Some((i, _)) = cut {
         s.truncate(i);
-        s.push_str("…");
+        s.push('…');
     }
 }
 
