@@ -370,10 +370,10 @@ pub fn join_endpoint(collector: &str, endpoint: &str) -> String {
         return String::from(endpoint);
     }
     let mut out = String::from(collector);
-    while out.ends_with('/') {
+    while out.ends_with("/") {
         out.pop();
     }
-    if !endpoint.starts_with('/') {
+    if !endpoint.starts_with("/") {
         out.push('/');
     }
     out.push_str(endpoint);

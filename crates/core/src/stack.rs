@@ -34,7 +34,7 @@ pub fn parse(stack: &str, max: usize) -> Vec<Frame> {
 /// `fn (loc)`, `loc`, `async fn (loc)`, `new C (loc)`, `eval (eval at f (loc), <anonymous>:1:1)`.
 fn v8_frame(rest: &str) -> Option<Frame> {
     let rest = rest.strip_prefix("async ").unwrap_or(rest);
-    let (function, loc) = match (crate::json::find(rest, " ("), rest.ends_with(')')) {
+    let (function, loc) = match (crate::json::find(rest, " ("), rest.ends_with(")")) {
         (Some(i), true) => (rest.get(..i)?, rest.get(i + 2..rest.len() - 1)?),
         _ => ("", rest),
     };

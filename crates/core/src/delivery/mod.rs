@@ -292,10 +292,10 @@ impl Delivery {
             let Some(i) = line.bytes().next().and_then(|d| d.checked_sub(b'0')).map(usize::from) else { continue };
             let Some(c) = self.chans.get_mut(i) else { continue };
             let rest = line.get(1..).unwrap_or("");
-            let (events, body, sealed) = if rest.starts_with('{') {
+            let (events, body, sealed) = if rest.starts_with("{") {
                 // one event, from an SDK before batches were kept whole
                 (1, rest, false)
-            } else if let Some(n) = rest.strip_prefix('d').and_then(json::num) {
+            } else if let Some(n) = rest.strip_prefix("d").and_then(json::num) {
                 c.queue.count_dropped(u32::try_from(n).unwrap_or(u32::MAX));
                 continue;
             } else if let Some((n, body)) = json::split_at_byte(rest, b':') {

@@ -193,7 +193,7 @@ fn error(out: &mut String, ev: &Event, e: &Error, page: &Page) {
         out.push('}');
     }
     if let Some(c) = &e.context {
-        if c.len() <= MAX_CONTEXT_BYTES && (c.starts_with('{') || c.starts_with('[')) {
+        if c.len() <= MAX_CONTEXT_BYTES && (c.starts_with("{") || c.starts_with("[")) {
             json::key(out, "context");
             out.push_str(c);
         }

@@ -51,7 +51,7 @@ impl Ux {
             selector: text(c.selector.clone(), 200),
             classes: text(c.classes.clone(), 200),
             text: if cfg.mask_text { text(c.text.clone(), 100) } else { c.text.clone() },
-            data: if c.data.len() > 2 && c.data.starts_with('{') && c.data.ends_with('}') { privacy::masked(c.data.clone()) } else { String::new() },
+            data: if c.data.len() > 2 && c.data.starts_with("{") && c.data.ends_with("}") { privacy::masked(c.data.clone()) } else { String::new() },
         };
         let rage = (self.streak.2 == RAGE_CLICKS).then(|| Action::RageClick { element: element.clone(), clicks: RAGE_CLICKS });
         (Action::Click { element }, rage)
