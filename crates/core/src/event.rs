@@ -43,7 +43,8 @@ pub enum Body {
     PageView(Box<PageView>),
     Action(Box<Action>),
     Span(Box<Span>),
-    Health(Box<Health>),
+    /// Shared with the health source, which keeps the last report for `runHealthChecks()`.
+    Health(std::rc::Rc<Health>),
     Alert(Box<Alert>),
 }
 

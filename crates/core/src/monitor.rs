@@ -378,7 +378,7 @@ impl<P: Platform> Monitor<P> {
         let was = self.health.last.as_ref().map(|h| h.status);
         let report = self.health.report(probe, checks, now, self.delivery.delivered_at, &self.cfg);
         let status = report.status;
-        self.make(Body::Health(Box::new(report)), false);
+        self.make(Body::Health(report), false);
         self.report_requests();
         if was != Some(Status::Unhealthy) && self.cfg.alerting_enabled {
             if let Some(b) = alerting::health_breach(status) {
@@ -391,7 +391,7 @@ impl<P: Platform> Monitor<P> {
     pub fn health_json(&mut self) -> String {
         let Some(h) = self.health.last.clone() else { return String::from("null") };
         let now = self.p.now();
-        let ev = self.event(Body::Health(Box::new(h)), now);
+        let ev = self.event(Body::Health(h), now);
         let mut o = String::new();
         native::item(&mut o, &ev, &self.page);
         o

@@ -2,6 +2,8 @@
 //! the collector check is decided here — healthy without any request when a batch was delivered
 //! within the interval, else one light request, at most one per interval (a later run reuses its
 //! result). Then the overall status, by the seed's rule.
+use std::rc::Rc;
+
 use crate::alerting::{self, Status};
 use crate::config::Config;
 use crate::event::{Check, Health};
@@ -12,7 +14,7 @@ type Probe = (f64, bool, String, f64);
 
 #[derive(Default)]
 pub struct HealthChecks {
-    pub last: Option<Health>,
+    pub last: Option<Rc<Health>>,
     probe: Option<Probe>,
 }
 
@@ -35,7 +37,7 @@ impl HealthChecks {
     }
 
     /// The report of a run: its checks, the collector's, the overall status and the counts.
-    pub fn report(&mut self, probe: Option<(bool, String, f64)>, mut out: Vec<Check>, now: f64, delivered_at: f64, cfg: &Config) -> Health {
+    pub fn report(&mut self, probe: Option<(bool, String, f64)>, mut out: Vec<Check>, now: f64, delivered_at: f64, cfg: &Config) -> Rc<Health> {
         let interval = f64::from(cfg.health_interval_ms.max(1000));
         if cfg.health_checks[2] {
             if let Some((ok, message, time)) = probe {
@@ -66,7 +68,7 @@ impl HealthChecks {
         }
         let statuses: Vec<Status> = out.iter().map(|c| c.status).collect();
         let (status, summary) = alerting::overall(&statuses);
-        let h = Health { checks: out, status, summary };
+        let h = Rc::new(Health { checks: out, status, summary });
         self.last = Some(h.clone());
         h
     }
