@@ -559,6 +559,7 @@ fn save_backlog(lines: &[String], p: &mut impl Platform) {
                     *l += n;
                 }
             }
+            // a new string, not `replace_range`: its splice machinery costs 0.45 KB brotli
             all = String::from(all.get(cut..).unwrap_or_default());
         }
         let mut text = all.clone();
