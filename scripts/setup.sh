@@ -27,6 +27,11 @@ if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
   rustup component add rust-src
 fi
 
+if ! rustup component list --installed 2>/dev/null | grep -q '^clippy'; then
+  echo "setup: adding clippy (make test holds the library to its no-panic lints)"
+  rustup component add clippy
+fi
+
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
   echo "setup: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
   # no --locked: it pins a dependency version the registry does not serve here (TOOLCHAIN.md)

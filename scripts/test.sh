@@ -14,6 +14,9 @@ WASM_TEST_PORT=${SIGHTLINE_WASM_TEST_PORT:-18123}
 COLLECTOR=target/release/sightline-collector
 
 run_native() {
+  echo "== lints (the library's no-panic lints, for the wasm target and natively)"
+  cargo clippy -q -p sightline -p sightline-core --target wasm32-unknown-unknown -- -D warnings
+  cargo clippy -q -p sightline-core --all-targets --features serde -- -D warnings
   echo "== native tests"
   cargo test -p sightline-core --features serde
   node --test tests/js/
