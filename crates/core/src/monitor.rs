@@ -204,7 +204,7 @@ impl<P: Platform> Monitor<P> {
                 let route = self.ux.route(&from, &to, how, &self.cfg);
                 self.make(Body::Action(Box::new(route)), false);
             }
-            k::CLICK => self.click(&RawClick::read(a)),
+            k::CLICK => self.click(RawClick::read(a)),
             k::SUBMIT => {
                 let (id, action, method) = (a.str(0), a.str(1), a.str(2));
                 self.activity(None, true);
@@ -243,7 +243,7 @@ impl<P: Platform> Monitor<P> {
     }
 
     #[inline(never)]
-    fn click(&mut self, c: &RawClick) {
+    fn click(&mut self, c: RawClick) {
         self.activity(None, true);
         let (click, rage) = self.ux.click(c, &self.cfg);
         self.make(Body::Action(Box::new(click)), false);

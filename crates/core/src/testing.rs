@@ -159,6 +159,13 @@ impl Platform for Fake {
     }
 }
 
+/// A valid config: collector `https://c.example` and the `extra` keys.
+pub fn config(extra: &[(&str, crate::config::Val)]) -> crate::config::Config {
+    let mut entries = vec![(String::from("collector"), crate::config::Val::Str("https://c.example".into()))];
+    entries.extend(extra.iter().map(|(k, v)| (String::from(*k), v.clone())));
+    crate::config::Config::from_entries(Some(&entries)).unwrap()
+}
+
 /// An error event with fingerprint `fp` and message `message`, for queue and delivery tests.
 pub fn error_event(fp: u64, message: &str) -> Event {
     Event {

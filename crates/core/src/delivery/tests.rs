@@ -2,13 +2,7 @@
 use super::*;
 use crate::event::Body;
 use crate::config::{Config, Val};
-use crate::testing::{error_event, Fake, Post};
-
-fn config(extra: &[(&str, Val)]) -> Config {
-    let mut entries = vec![(String::from("collector"), Val::Str("https://c.example".into()))];
-    entries.extend(extra.iter().map(|(k, v)| (String::from(*k), v.clone())));
-    Config::from_entries(Some(&entries)).unwrap()
-}
+use crate::testing::{config, error_event, Fake, Post};
 
 fn urls() -> Vec<String> {
     CHANNELS.iter().map(|c| format!("https://c.example{}", c.default_path())).collect()

@@ -1,7 +1,7 @@
 //! The monitor end to end against the fake platform: signals in, request bodies out.
 use super::*;
 use crate::config::Val;
-use crate::testing::{b, n, s, Fake, Vals, V};
+use crate::testing::{b, config, n, s, Fake, Vals, V};
 
 /// Hands a signal to the monitor as the inbox would.
 fn send(m: &mut Monitor<Fake>, kind: u32, fields: Vec<V>) {
@@ -14,12 +14,6 @@ fn click(m: &mut Monitor<Fake>, element: f64, at: f64) {
 
 fn page_view(m: &mut Monitor<Fake>, url: &str, how: &str) {
     send(m, k::PAGE_VIEW, vec![s(url), s("T"), s(""), n(0.0), n(800.0), n(600.0), s(how)]);
-}
-
-fn config(extra: &[(&str, Val)]) -> Config {
-    let mut entries = vec![(String::from("collector"), Val::Str("https://c.example".into()))];
-    entries.extend(extra.iter().map(|(k, v)| (String::from(*k), v.clone())));
-    Config::from_entries(Some(&entries)).unwrap()
 }
 
 fn monitor(extra: &[(&str, Val)]) -> Monitor<Fake> {

@@ -109,9 +109,7 @@ mod tests {
     use crate::testing::Fake;
 
     fn cfg(extra: &[(&str, Val)]) -> Config {
-        let mut entries = vec![(String::from("collector"), Val::Str("https://c".into()))];
-        entries.extend(extra.iter().map(|(k, v)| (String::from(*k), v.clone())));
-        Config::from_entries(Some(&entries)).unwrap()
+        crate::testing::config(extra)
     }
 
     fn raw(kind: &str, name: &str, message: &str, stack: Option<&str>, source: Option<&str>) -> RawError {

@@ -77,10 +77,9 @@ impl HealthChecks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Val;
 
     fn cfg() -> Config {
-        Config::from_entries(Some(&[(String::from("collector"), Val::Str("https://c".into()))])).unwrap()
+        crate::testing::config(&[])
     }
 
     fn check(name: &str, status: &str) -> Check {

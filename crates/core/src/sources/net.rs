@@ -192,9 +192,7 @@ mod tests {
     use crate::testing::Fake;
 
     fn cfg(extra: &[(&str, Val)]) -> Config {
-        let mut entries = vec![(String::from("collector"), Val::Str("https://c".into()))];
-        entries.extend(extra.iter().map(|(k, v)| (String::from(*k), v.clone())));
-        Config::from_entries(Some(&entries)).unwrap()
+        crate::testing::config(extra)
     }
 
     fn req(url: &str, status: u16, outcome: Outcome, ms: f64) -> Request {

@@ -166,12 +166,11 @@ impl Perf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Val;
     use crate::event::Tag;
     use crate::testing::{n, s, Vals};
 
     fn cfg() -> Config {
-        Config::from_entries(Some(&[(String::from("collector"), Val::Str("https://c".into()))])).unwrap()
+        crate::testing::config(&[])
     }
 
     fn names(m: &Made) -> Vec<&str> {

@@ -42,16 +42,16 @@ impl Ux {
     }
 
     /// A click, and the rage click it completes (the third on one element within a second).
-    pub fn click(&mut self, c: &RawClick, cfg: &Config) -> (Action, Option<Action>) {
+    pub fn click(&mut self, c: RawClick, cfg: &Config) -> (Action, Option<Action>) {
         let (el, first, n) = self.streak;
         self.streak = if el == c.element && c.at - first < RAGE_WINDOW_MS { (el, first, n + 1) } else { (c.element, c.at, 1) };
         let element = Element {
-            tag: text(c.tag.clone(), 100),
-            id: text(c.id.clone(), 200),
-            selector: text(c.selector.clone(), 200),
-            classes: text(c.classes.clone(), 200),
-            text: if cfg.mask_text { text(c.text.clone(), 100) } else { c.text.clone() },
-            data: if c.data.len() > 2 && c.data.starts_with("{") && c.data.ends_with("}") { privacy::masked(c.data.clone()) } else { String::new() },
+            tag: text(c.tag, 100),
+            id: text(c.id, 200),
+            selector: text(c.selector, 200),
+            classes: text(c.classes, 200),
+            text: if cfg.mask_text { text(c.text, 100) } else { c.text },
+            data: if c.data.len() > 2 && c.data.starts_with("{") && c.data.ends_with("}") { privacy::masked(c.data) } else { String::new() },
         };
         let rage = (self.streak.2 == RAGE_CLICKS).then(|| Action::RageClick { element: element.clone(), clicks: RAGE_CLICKS });
         (Action::Click { element }, rage)
@@ -77,10 +77,9 @@ impl Ux {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Val;
 
     fn cfg() -> Config {
-        Config::from_entries(Some(&[(String::from("collector"), Val::Str("https://c".into()))])).unwrap()
+        crate::testing::config(&[])
     }
 
     fn click(element: f64, at: f64) -> RawClick {
@@ -90,17 +89,17 @@ mod tests {
     #[test]
     fn three_clicks_on_one_element_within_a_second_make_one_rage_click() {
         let (c, mut ux) = (cfg(), Ux::default());
-        assert!(ux.click(&click(1.0, 0.0), &c).1.is_none());
-        assert!(ux.click(&click(1.0, 400.0), &c).1.is_none());
-        let (plain, rage) = ux.click(&click(1.0, 900.0), &c);
+        assert!(ux.click(click(1.0, 0.0), &c).1.is_none());
+        assert!(ux.click(click(1.0, 400.0), &c).1.is_none());
+        let (plain, rage) = ux.click(click(1.0, 900.0), &c);
         let Action::Click { element } = plain else { panic!() };
         assert_eq!(element.text, "Mail me at [email]");
         assert!(matches!(rage, Some(Action::RageClick { clicks: 3, .. })));
-        assert!(ux.click(&click(1.0, 950.0), &c).1.is_none(), "once per streak");
+        assert!(ux.click(click(1.0, 950.0), &c).1.is_none(), "once per streak");
         // another element, or too slow, starts over
-        assert!(ux.click(&click(2.0, 1000.0), &c).1.is_none());
-        assert!(ux.click(&click(2.0, 1500.0), &c).1.is_none());
-        assert!(ux.click(&click(2.0, 2100.0), &c).1.is_none());
+        assert!(ux.click(click(2.0, 1000.0), &c).1.is_none());
+        assert!(ux.click(click(2.0, 1500.0), &c).1.is_none());
+        assert!(ux.click(click(2.0, 2100.0), &c).1.is_none());
     }
 
     #[test]
