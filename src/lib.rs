@@ -8,7 +8,7 @@ pub mod client;
 
 use std::rc::Rc;
 
-use sightline_core::config::{self, Config, Val};
+use sightline_core::config::{self, Config, Val, CHANNELS};
 use sightline_core::monitor::Monitor;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -85,7 +85,7 @@ pub fn start_client(config: &JsValue, sink: JsValue) -> Result<Client, String> {
             None => return Err(String::from("sightline: config key `collector` (or an endpoint) is not a valid URL")),
         }
     }
-    let health_probe = urls.get(config::Channel::Health as usize).cloned().unwrap_or_default();
+    let health_probe = urls.get(CHANNELS.iter().position(|c| *c == config::Channel::Health).unwrap_or(3)).cloned().unwrap_or_default();
     let (metrics, tracing, health, click_text) = (cfg.metrics_enabled, cfg.tracing_enabled, cfg.health_enabled, cfg.click_text);
     let health_timeout = f64::from(cfg.health_timeout_ms);
     let health_flags: js_sys::Array = cfg.health_checks.iter().map(|b| JsValue::from_bool(*b)).collect();
