@@ -5,23 +5,53 @@
 // from a later task.
 import * as S from './signals.js';
 
-export function post(fetch, url, body, keepalive, req, sink) {
-  const report = (status, retryAfter) => sink.c && sink.c.inbox(S.SENT, [req, status, retryAfter]);
+export function post(fetch, url, body, keepalive, req, sink, otlp) {
+  const report = (status, retryAfter, rejected) => sink.c && sink.c.inbox(S.SENT, [req, status, retryAfter, rejected || 0]);
   try {
-    // A keepalive request's answer is read to its end before the outcome counts: until then the
-    // browser still holds its bytes against the page's keepalive quota (64 KiB).
-    fetch(url, { method: 'POST', body, keepalive }).then(
-      (r) => {
-        const done = () => report(r.status, r.headers.get('retry-after'));
-        const read = r.arrayBuffer();
-        if (keepalive) read.then(done, done);
-        else done();
-      },
-      () => report(0, null),
-    );
+    const send = (data, headers) =>
+      fetch(url, { method: 'POST', body: data, keepalive, headers }).then(
+        (r) => {
+          const done = (text) => report(r.status, r.headers.get('retry-after'), otlp && rejected(text));
+          // A keepalive request's answer is read to its end before the outcome counts: until then
+          // the browser still holds its bytes against the page's keepalive quota (64 KiB). An
+          // OTLP answer may say that part of the batch was refused.
+          if (keepalive || otlp) r.text().then(done, () => done());
+          else done();
+        },
+        () => report(0, null),
+      );
+    if (!otlp) send(body);
+    // gzip only without keepalive: compressing takes a few tasks, and a keepalive request must
+    // leave while the page may be closing
+    else if (otlp.gzip && !keepalive && body.length > 1024 && typeof CompressionStream == 'function')
+      new Response(new Blob([body]).stream().pipeThrough(new CompressionStream('gzip')))
+        .arrayBuffer()
+        .then(
+          (gz) => send(gz, Object.assign({ 'Content-Encoding': 'gzip' }, otlp.headers)),
+          () => send(body, otlp.headers),
+        );
+    else send(body, otlp.headers);
   } catch (e) {
     Promise.resolve().then(() => report(0, null));
   }
+}
+
+/** The items an OTLP `partialSuccess` answer refused (its counts are 64-bit: strings or numbers). */
+function rejected(text) {
+  try {
+    const p = JSON.parse(text).partialSuccess;
+    return +(p.rejectedLogRecords || p.rejectedDataPoints || p.rejectedSpans) || 0;
+  } catch (e) {
+    return 0;
+  }
+}
+
+/** The OTLP exporter's request options: JSON, the config's headers (`name\nvalue\n…`), gzip. */
+export function otlpOptions(text, gzip) {
+  const headers = { 'Content-Type': 'application/json' };
+  const pairs = text.split('\n');
+  for (let i = 0; i + 1 < pairs.length; i += 2) headers[pairs[i]] = pairs[i + 1];
+  return { headers, gzip };
 }
 
 export function beacon(url, body) {

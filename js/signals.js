@@ -75,8 +75,8 @@ export const VISIBILITY = 22; // hidden
 /** a health run's results (and the collector probe's, when one was asked for) */
 export const HEALTH = 23; // probed, probeOk, probeMessage, probeTime, …name, …status, …responseTime, …message
 
-/** a POST of the SDK ended (status 0: no response) */
-export const SENT = 24; // req, status, retryAfter
+/** a POST of the SDK ended (status 0: no response); rejected: the items an OTLP `partialSuccess` answer refused */
+export const SENT = 24; // req, status, retryAfter, rejected
 
 /** `setUser(id)`: sent with every later event (none: empty or not a string) */
 export const USER = 25; // id
@@ -91,4 +91,4 @@ export const FLUSH = 27; // (no fields)
 export const RUN_HEALTH = 28; // (no fields)
 
 /** The fingerprint of the table this file was generated from (the wasm checks it at start). */
-export const table = () => 'b4caaff67c781a47';
+export const table = () => 'c1da9eab1cb3e998';

@@ -10,8 +10,12 @@ use crate::client::Shared;
 
 #[wasm_bindgen(module = "/js/io.js")]
 extern "C" {
-    /// POSTs `body` with `fetch`; later hands `sent(req, status, retryAfter)` to `sink.c`.
-    pub fn post(fetch: &JsValue, url: &str, body: &str, keepalive: bool, req: u32, sink: &JsValue);
+    /// POSTs `body` with `fetch` (as OTLP JSON with `otlp`'s headers, when it is set); later
+    /// hands `sent(req, status, retryAfter, rejected)` to `sink.c`.
+    pub fn post(fetch: &JsValue, url: &str, body: &str, keepalive: bool, req: u32, sink: &JsValue, otlp: &JsValue);
+    /// The OTLP request options from the config's headers (`name\nvalue\n…`) and compression.
+    #[wasm_bindgen(js_name = otlpOptions)]
+    pub fn otlp_options(headers: &str, gzip: bool) -> JsValue;
     /// `navigator.sendBeacon`; false when the browser refuses (quota, size) or throws.
     pub fn beacon(url: &str, body: &str) -> bool;
     /// sessionStorage (`session`) or localStorage.
@@ -70,6 +74,8 @@ pub struct Browser {
     pub sink: JsValue,
     /// `fetch` as it was when the SDK started, so that its own requests bypass every wrapper.
     pub fetch: JsValue,
+    /// The OTLP exporter's request options (undefined for the native one).
+    pub otlp: JsValue,
     pub funcs: Vec<js_sys::Function>,
     pub regexes: Vec<js_sys::RegExp>,
     pub before_send: Option<usize>,
@@ -85,6 +91,7 @@ impl Browser {
         Browser {
             sink,
             fetch: native_fetch(),
+            otlp: JsValue::UNDEFINED,
             funcs,
             regexes,
             before_send: None,
@@ -108,7 +115,7 @@ impl Platform for Browser {
         js_sys::Math::random()
     }
     fn post(&mut self, req: u32, url: &str, body: &str, keepalive: bool) {
-        post(&self.fetch, url, body, keepalive, req, &self.sink);
+        post(&self.fetch, url, body, keepalive, req, &self.sink, &self.otlp);
     }
     fn beacon(&mut self, url: &str, body: &str) -> bool {
         beacon(url, body)

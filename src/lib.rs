@@ -8,7 +8,7 @@ pub mod client;
 
 use std::rc::Rc;
 
-use sightline_core::config::{self, Config, Val, CHANNELS};
+use sightline_core::config::{self, Config, Val, LANES};
 use sightline_core::monitor::Monitor;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -78,14 +78,27 @@ pub fn start_client(config: &JsValue, sink: JsValue) -> Result<Client, String> {
         exp: js_sys::Math::exp,
     });
     let cfg = Config::from_entries(entries.as_deref())?;
-    let mut urls = Vec::with_capacity(5);
-    for ep in &cfg.endpoints {
-        match browser::absolute_url(&config::join_endpoint(&cfg.collector, ep)) {
+    let mut urls = Vec::with_capacity(LANES.len());
+    for u in cfg.urls() {
+        match browser::absolute_url(&u) {
             Some(u) => urls.push(u),
+            None if cfg.otlp.is_some() => return Err(String::from("sightline: config key `otlp.endpoint` is not a valid URL")),
             None => return Err(String::from("sightline: config key `collector` (or an endpoint) is not a valid URL")),
         }
     }
-    let health_probe = urls.get(CHANNELS.iter().position(|c| *c == config::Channel::Health).unwrap_or(3)).cloned().unwrap_or_default();
+    let health_probe = urls.get(config::Channel::Health as usize).cloned().unwrap_or_default();
+    let otlp = cfg.otlp.as_ref().map(|o| {
+        // `name\nvalue\n…`: neither a header name nor a value can hold a line break that
+        // fetch would accept
+        let mut pairs = String::new();
+        for (k, v) in &o.headers {
+            pairs.push_str(k);
+            pairs.push('\n');
+            pairs.push_str(v);
+            pairs.push('\n');
+        }
+        browser::otlp_options(&pairs, o.gzip)
+    });
     let (metrics, tracing, health, click_text) = (cfg.metrics_enabled, cfg.tracing_enabled, cfg.health_enabled, cfg.click_text);
     let health_timeout = f64::from(cfg.health_timeout_ms);
     let health_flags: js_sys::Array = cfg.health_checks.iter().map(|b| JsValue::from_bool(*b)).collect();
@@ -93,6 +106,9 @@ pub fn start_client(config: &JsValue, sink: JsValue) -> Result<Client, String> {
     let shared = Rc::new_cyclic(|weak| {
         let mut p = Browser::new(sink.clone(), funcs, regexes, weak.clone());
         (p.before_send, p.on_error, p.debug) = (cfg.before_send, cfg.on_error, cfg.debug);
+        if let Some(o) = otlp {
+            p.otlp = o;
+        }
         Shared::new(Monitor::new(cfg, urls, browser::agent(), p))
     });
     let fetch = shared.monitor.try_borrow().map(|m| m.p.fetch.clone()).unwrap_or(JsValue::UNDEFINED);

@@ -239,10 +239,34 @@ pub struct Interval {
     pub unavailable: u32,
     pub sum: f64,
     pub durations: Sketch,
+    pub hist: Hist,
+}
+
+/// Bucket bounds of request durations in ms: OpenTelemetry's advice for
+/// `http.client.request.duration` (0.005 s to 10 s).
+pub const HTTP_BOUNDS_MS: [f64; 14] = [5.0, 10.0, 25.0, 50.0, 75.0, 100.0, 250.0, 500.0, 750.0, 1000.0, 2500.0, 5000.0, 7500.0, 10000.0];
+
+/// Durations counted into [`HTTP_BOUNDS_MS`] buckets since `start` (epoch ms), with their extremes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Hist {
+    pub start: f64,
+    pub counts: [u32; 15],
+    pub min: f64,
+    pub max: f64,
+}
+
+/// The bucket of `v`: the first bound it does not exceed (OpenTelemetry's buckets are upper-inclusive).
+pub fn bucket(bounds: &[f64], v: f64) -> usize {
+    bounds.iter().position(|b| v <= *b).unwrap_or(bounds.len())
 }
 
 impl Interval {
     pub fn add(&mut self, ms: f64, failed: bool, unavailable: bool) {
+        let h = &mut self.hist;
+        (h.min, h.max) = if self.count == 0 { (ms, ms) } else { (h.min.min(ms), h.max.max(ms)) };
+        if let Some(c) = h.counts.get_mut(bucket(&HTTP_BOUNDS_MS, ms)) {
+            *c += 1;
+        }
         self.count += 1;
         self.failed += u32::from(failed);
         self.unavailable += u32::from(unavailable);

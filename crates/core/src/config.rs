@@ -52,6 +52,12 @@ const SCHEMA: &[(&str, Kind)] = &[
     ("endpoints.alerts", Kind::Str),
     ("environment", Kind::Str),
     ("release", Kind::Str),
+    ("service", Kind::Str),
+    ("exporter", Kind::OneOf(&["native", "otlp"], "\"native\" or \"otlp\"")),
+    ("otlp", Kind::Obj),
+    ("otlp.endpoint", Kind::Str),
+    ("otlp.headers", Kind::Obj),
+    ("otlp.compression", Kind::OneOf(&["gzip", "none"], "\"gzip\" or \"none\"")),
     ("sampleRate", RATE),
     ("session", Kind::Obj),
     ("session.timeout", SESSION_MS),
@@ -70,7 +76,6 @@ const SCHEMA: &[(&str, Kind)] = &[
     ("tracing.enabled", Kind::Bool),
     ("tracing.sampleRate", RATE),
     ("tracing.propagateTo", Kind::Patterns),
-    ("tracing.exporter", Kind::OneOf(&["native", "otlp"], "\"native\" or \"otlp\"")),
     ("alerting", Kind::Obj),
     ("alerting.enabled", Kind::Bool),
     ("alerting.thresholds", Kind::Obj),
@@ -105,6 +110,17 @@ pub fn validate(entries: Option<&Entries>) -> Result<(), String> {
         return Err(String::from("sightline: init(config) needs a config object"));
     };
     for (path, val) in entries {
+        // `otlp.headers.<name>`: a header of every OTLP request
+        if let Some(name) = path.strip_prefix(HEADERS) {
+            if !is_token(name) {
+                return Err(msg(path, "is not a valid HTTP header name"));
+            }
+            check(val, &Kind::Str, path)?;
+            if matches!(val, Val::Str(v) if v.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0)) {
+                return Err(msg(path, "must be a header value without line breaks"));
+            }
+            continue;
+        }
         let Some((_, kind)) = SCHEMA.iter().find(|f| f.0 == path) else {
             let mut m = String::from("sightline: unknown config key `");
             m.push_str(path);
@@ -113,11 +129,29 @@ pub fn validate(entries: Option<&Entries>) -> Result<(), String> {
         };
         check(val, kind, path)?;
     }
+    // each exporter's keys only with that exporter: no accepted option may do nothing
+    let otlp = matches!(get(entries, "exporter"), Some(Val::Str(e)) if e == "otlp");
+    if otlp && get(entries, "endpoints").is_some() {
+        return Err(msg("endpoints", "belongs to the native exporter: with `exporter: 'otlp'` set `otlp.endpoint`"));
+    }
+    if !otlp && get(entries, "otlp").is_some() {
+        return Err(msg("otlp", "needs `exporter: 'otlp'`"));
+    }
     match get(entries, "collector") {
         Some(Val::Str(s)) if !s.trim_ascii().is_empty() => Ok(()),
         Some(_) => Err(msg("collector", "must be a non-empty URL string")),
+        None if otlp => Ok(()),
         None => Err(msg("collector", "is required (the base URL of your collector)")),
     }
+}
+
+const HEADERS: &str = "otlp.headers.";
+
+/// An HTTP header name (RFC 9110 token); `content-type` is the exporter's own.
+fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && !name.eq_ignore_ascii_case("content-type")
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~'))
 }
 
 fn get<'a>(entries: &'a Entries, path: &str) -> Option<&'a Val> {
@@ -164,10 +198,18 @@ pub enum Channel {
     Events = 2,
     Health = 3,
     Alerts = 4,
+    /// Client spans when they go to OTLP's `/v1/traces`; the native exporter sends them with the
+    /// events.
+    Spans = 5,
 }
 
+/// The native channels, in the order of their config keys and endpoints.
 pub const CHANNELS: [Channel; 5] =
     [Channel::Errors, Channel::Metrics, Channel::Events, Channel::Health, Channel::Alerts];
+
+/// Delivery's lanes: a queue each, in this order (the index is the channel's number).
+pub const LANES: [Channel; 6] =
+    [Channel::Errors, Channel::Metrics, Channel::Events, Channel::Health, Channel::Alerts, Channel::Spans];
 
 impl Channel {
     /// The config key under `endpoints` and the array key in the batch body.
@@ -178,15 +220,24 @@ impl Channel {
             Channel::Events => "events",
             Channel::Health => "health",
             Channel::Alerts => "alerts",
+            Channel::Spans => "spans",
         }
     }
     pub fn default_path(self) -> &'static str {
         match self {
             Channel::Errors => "/api/errors",
             Channel::Metrics => "/api/metrics",
-            Channel::Events => "/api/analytics/events",
+            Channel::Events | Channel::Spans => "/api/analytics/events",
             Channel::Health => "/api/health/status",
             Channel::Alerts => "/api/alerts",
+        }
+    }
+    /// The OTLP/HTTP path a lane's batches go to.
+    pub fn otlp_path(self) -> &'static str {
+        match self {
+            Channel::Metrics => "/v1/metrics",
+            Channel::Spans => "/v1/traces",
+            _ => "/v1/logs",
         }
     }
 }
@@ -198,6 +249,18 @@ pub enum Pattern {
     Regex(usize),
 }
 
+/// Where the events go: the native endpoints, or OTLP/HTTP JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Otlp {
+    /// The base URL: `/v1/logs`, `/v1/metrics` and `/v1/traces` are appended.
+    pub endpoint: String,
+    pub headers: Vec<(String, String)>,
+    /// gzip requests sent without keepalive (where `CompressionStream` exists).
+    pub gzip: bool,
+}
+
+pub const OTLP_DEFAULT_ENDPOINT: &str = "http://localhost:4318";
+
 /// The validated configuration with defaults applied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -206,6 +269,10 @@ pub struct Config {
     pub endpoints: Vec<String>,
     pub environment: Option<String>,
     pub release: Option<String>,
+    /// `service.name` (OTLP) and the native batches' `service`.
+    pub service: Option<String>,
+    /// `Some` with `exporter: 'otlp'`.
+    pub otlp: Option<Otlp>,
     pub sample_rate: f64,
     /// A session ends after this long without user activity, or once it is this old.
     pub session_timeout_ms: f64,
@@ -305,11 +372,26 @@ impl Config {
                 ignore_status.push(*n as u16);
             }
         }
+        let otlp = (s("exporter").as_deref() == Some("otlp")).then(|| {
+            let mut headers = Vec::new();
+            for (path, val) in v {
+                if let (Some(name), Val::Str(value)) = (path.strip_prefix(HEADERS), val) {
+                    headers.push((String::from(name), value.clone()));
+                }
+            }
+            Otlp {
+                endpoint: s("otlp.endpoint").unwrap_or_else(|| String::from(OTLP_DEFAULT_ENDPOINT)),
+                headers,
+                gzip: s("otlp.compression").as_deref() == Some("gzip"),
+            }
+        });
         Ok(Config {
             collector: s("collector").unwrap_or_default(),
             endpoints,
             environment: s("environment"),
             release: s("release"),
+            service: s("service"),
+            otlp,
             sample_rate: n("sampleRate", 1.0),
             session_timeout_ms: n("session.timeout", 1_800_000.0),
             session_max_ms: n("session.maxDuration", 14_400_000.0),
@@ -345,6 +427,19 @@ impl Config {
         })
     }
 
+    /// Each lane's endpoint, in [`LANES`] order, before it is resolved against the page: the
+    /// native endpoints (spans go with the events), or the OTLP paths under `otlp.endpoint`.
+    pub fn urls(&self) -> Vec<String> {
+        let mut out = Vec::with_capacity(LANES.len());
+        for lane in LANES {
+            out.push(match &self.otlp {
+                Some(o) => join_endpoint(&o.endpoint, lane.otlp_path()),
+                None => join_endpoint(&self.collector, self.endpoints.get(lane as usize).or(self.endpoints.get(Channel::Events as usize)).map_or("", |e| e.as_str())),
+            });
+        }
+        out
+    }
+
     /// Flush interval of a channel in ms.
     pub fn interval_ms(&self, c: Channel) -> u32 {
         match c {
@@ -358,7 +453,7 @@ impl Config {
     pub fn queue_cap(&self, c: Channel) -> usize {
         match c {
             Channel::Errors => self.errors_max_queue,
-            Channel::Metrics | Channel::Events => 500,
+            Channel::Metrics | Channel::Events | Channel::Spans => 500,
             _ => 50,
         }
     }
@@ -479,9 +574,37 @@ mod tests {
             (with_collector(&[("beforeSend", s("f"))]), "sightline: config key `beforeSend` must be a function"),
             (with_collector(&[("metrics", Val::Bool(true))]), "sightline: config key `metrics` must be an object"),
             (with_collector(&[("release", Val::Obj), ("release.x", s("y"))]), "sightline: config key `release` must be a string"),
+            (with_collector(&[("exporter", s("zipkin"))]), "sightline: config key `exporter` must be \"native\" or \"otlp\""),
+            // gone: it did nothing
+            (with_collector(&[("tracing", Val::Obj), ("tracing.exporter", s("otlp"))]), "sightline: unknown config key `tracing.exporter`"),
             (
-                with_collector(&[("tracing", Val::Obj), ("tracing.exporter", s("zipkin"))]),
-                "sightline: config key `tracing.exporter` must be \"native\" or \"otlp\"",
+                with_collector(&[("otlp", Val::Obj), ("otlp.endpoint", s("https://o"))]),
+                "sightline: config key `otlp` needs `exporter: 'otlp'`",
+            ),
+            (
+                with_collector(&[("exporter", s("otlp")), ("endpoints", Val::Obj), ("endpoints.errors", s("/e"))]),
+                "sightline: config key `endpoints` belongs to the native exporter: with `exporter: 'otlp'` set `otlp.endpoint`",
+            ),
+            (
+                with_collector(&[("exporter", s("otlp")), ("otlp", Val::Obj), ("otlp.headers", Val::Obj), ("otlp.headers.bad name", s("x"))]),
+                "sightline: config key `otlp.headers.bad name` is not a valid HTTP header name",
+            ),
+            (
+                with_collector(&[("exporter", s("otlp")), ("otlp", Val::Obj), ("otlp.headers", Val::Obj), ("otlp.headers.Content-Type", s("text/plain"))]),
+                "sightline: config key `otlp.headers.Content-Type` is not a valid HTTP header name",
+            ),
+            (
+                with_collector(&[("exporter", s("otlp")), ("otlp", Val::Obj), ("otlp.headers", Val::Obj), ("otlp.headers.x-key", Val::Num(1.0))]),
+                "sightline: config key `otlp.headers.x-key` must be a string",
+            ),
+            (
+                with_collector(&[("exporter", s("otlp")), ("otlp", Val::Obj), ("otlp.compression", s("br"))]),
+                "sightline: config key `otlp.compression` must be \"gzip\" or \"none\"",
+            ),
+            (with_collector(&[("service", Val::Bool(true))]), "sightline: config key `service` must be a string"),
+            (
+                with_collector(&[("exporter", s("otlp")), ("otlp", Val::Obj), ("otlp.headers", Val::Obj), ("otlp.headers.x-key", s("a\r\nb"))]),
+                "sightline: config key `otlp.headers.x-key` must be a header value without line breaks",
             ),
             (
                 with_collector(&[("errors", Val::Obj), ("errors.ignoreStatus", Val::Arr(vec![Val::Num(404.0), Val::Num(4040.0)]))]),
@@ -503,6 +626,37 @@ mod tests {
         for (v, want) in cases {
             assert_eq!(err(v), want);
         }
+    }
+
+    #[test]
+    fn otlp_config_is_read() {
+        // no `collector` needed; the endpoint defaults to a local OpenTelemetry Collector
+        let c = Config::from_entries(Some(&cfg(&[("exporter", s("otlp"))]))).unwrap();
+        assert_eq!(c.otlp, Some(Otlp { endpoint: OTLP_DEFAULT_ENDPOINT.into(), headers: vec![], gzip: false }));
+        assert_eq!(c.urls()[0], "http://localhost:4318/v1/logs");
+        let c = Config::from_entries(Some(&cfg(&[
+            ("exporter", s("otlp")),
+            ("service", s("shop-web")),
+            ("otlp", Val::Obj),
+            ("otlp.endpoint", s("https://otel.example.com/")),
+            ("otlp.headers", Val::Obj),
+            ("otlp.headers.x-ingest-key", s("abc")),
+            ("otlp.compression", s("gzip")),
+        ])))
+        .unwrap();
+        let o = c.otlp.as_ref().unwrap();
+        assert_eq!((o.headers.clone(), o.gzip), (vec![("x-ingest-key".to_string(), "abc".to_string())], true));
+        assert_eq!(c.service.as_deref(), Some("shop-web"));
+        let urls = c.urls();
+        assert_eq!(urls.len(), LANES.len());
+        for (lane, want) in LANES.iter().zip(["logs", "metrics", "logs", "logs", "logs", "traces"]) {
+            assert_eq!(urls[*lane as usize], format!("https://otel.example.com/v1/{want}"));
+        }
+        // native: spans go with the events
+        let n = Config::from_entries(Some(&cfg(&[("collector", s("https://c.io"))]))).unwrap();
+        assert_eq!(n.otlp, None);
+        assert_eq!(n.urls()[Channel::Spans as usize], "https://c.io/api/analytics/events");
+        assert_eq!(n.urls()[Channel::Health as usize], "https://c.io/api/health/status");
     }
 
     #[test]

@@ -151,11 +151,13 @@ pub struct Metric {
     pub tags: Vec<(&'static str, Tag)>,
     /// A web vital's rating and delta.
     pub vital: Option<(&'static str, f64)>,
+    /// The request durations of an `http_requests` report, for OTLP's histogram.
+    pub hist: Option<Box<crate::aggregate::Hist>>,
 }
 
 impl Metric {
     pub fn new(name: &'static str, value: f64) -> Metric {
-        Metric { name, value, tags: Vec::new(), vital: None }
+        Metric { name, value, tags: Vec::new(), vital: None, hist: None }
     }
 
     /// A string tag; empty ones are left out.

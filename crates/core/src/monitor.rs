@@ -64,9 +64,9 @@ impl<P: Platform> Monitor<P> {
     pub fn new(cfg: Config, urls: Vec<String>, user_agent: String, mut p: P) -> Monitor<P> {
         let mut rng = Rng::from(&mut p);
         let sessions = Sessions::load(&cfg, &mut rng, &mut p);
-        let delivery = Delivery::new(&cfg, &urls, Rng::new(rng.next_u64()));
-        let view = rng.next_u64();
         let page = Page { release: cfg.release.clone(), environment: cfg.environment.clone(), user_agent };
+        let delivery = Delivery::new(&cfg, &urls, &page, Rng::new(rng.next_u64()));
+        let view = rng.next_u64();
         let mut m = Monitor {
             p,
             page,
@@ -92,6 +92,7 @@ impl<P: Platform> Monitor<P> {
             shut: false,
             cfg,
         };
+        m.agg.interval.hist.start = m.p.now();
         m.delivery.restore(&ctx(&m.sessions, &m.page, &m.cfg), &mut m.p);
         if m.cfg.health_enabled {
             m.p.set_timer(Timer::Health, m.health_interval());
@@ -231,7 +232,8 @@ impl<P: Platform> Monitor<P> {
             }
             k::SENT => {
                 let (req, status, retry_after) = (a.num(0).clamp(0.0, f64::from(u32::MAX)) as u32, a.num(1).clamp(0.0, 999.0) as u16, a.opt(2));
-                self.delivery.sent(req, status, retry_after.as_deref(), &ctx(&self.sessions, &self.page, &self.cfg), &mut self.p);
+                let rejected = a.num(3).clamp(0.0, f64::from(u32::MAX)) as u32;
+                self.delivery.sent(req, status, retry_after.as_deref(), rejected, &ctx(&self.sessions, &self.page, &self.cfg), &mut self.p);
             }
             k::USER => self.set_user(a.opt(0).filter(|id| !id.is_empty())),
             k::TAG => self.set_tag(a.str(0), a.str(1)),
@@ -463,13 +465,18 @@ impl<P: Platform> Monitor<P> {
         if self.agg.interval.count == 0 {
             return;
         }
-        let i = core::mem::take(&mut self.agg.interval);
-        let m = crate::event::Metric::new("http_requests", f64::from(i.count))
+        let mut i = core::mem::take(&mut self.agg.interval);
+        let now = self.p.now();
+        self.agg.interval.hist.start = now;
+        let mut m = crate::event::Metric::new("http_requests", f64::from(i.count))
             .num("failed", f64::from(i.failed))
             .num("unavailable", f64::from(i.unavailable))
             .num("durationSum", round4(i.sum))
             .num("p50", round4(i.durations.quantile(0.5).unwrap_or(0.0)))
             .num("p95", round4(i.durations.quantile(0.95).unwrap_or(0.0)));
+        i.hist.min = round4(i.hist.min);
+        i.hist.max = round4(i.hist.max);
+        m.hist = Some(Box::new(i.hist));
         self.make(Body::Metric(Box::new(m)), false);
     }
 
@@ -557,20 +564,8 @@ impl<P: Platform> Monitor<P> {
         ] {
             json::field_u64(&mut o, k, u64::from(v));
         }
-        json::key(&mut o, "queued");
-        o.push('[');
-        for n in self.delivery.queued() {
-            json::comma(&mut o);
-            json::uint(&mut o, n as u64);
-        }
-        o.push(']');
-        json::key(&mut o, "inFlight");
-        o.push('[');
-        for n in self.delivery.in_flight() {
-            json::comma(&mut o);
-            json::uint(&mut o, u64::from(n));
-        }
-        o.push(']');
+        per_channel(&mut o, "queued", self.delivery.counts(false));
+        per_channel(&mut o, "inFlight", self.delivery.counts(true));
         json::key(&mut o, "resources");
         perf::breakdown_json(&mut o, &self.perf.resources);
         json::key(&mut o, "requests");
@@ -686,6 +681,17 @@ fn hex_field(o: &mut String, k: &str, v: u64) {
     o.push('"');
     json::hex64(o, v);
     o.push('"');
+}
+
+/// `,"key":[…]`: a count per native channel.
+fn per_channel(o: &mut String, k: &str, counts: [u64; 5]) {
+    json::key(o, k);
+    o.push('[');
+    for n in counts {
+        json::comma(o);
+        json::uint(o, n);
+    }
+    o.push(']');
 }
 
 /// `,"key":v` or `,"key":null`.

@@ -11,20 +11,20 @@ pub enum Timer {
 }
 
 impl Timer {
-    pub const COUNT: usize = 6;
+    pub const COUNT: usize = 7;
 
     /// The timer's slot, `0..COUNT`.
     pub fn slot(self) -> usize {
         match self {
             Timer::Channel(c) => c as usize,
-            Timer::Health => 5,
+            Timer::Health => 6,
         }
     }
 
     pub fn from_slot(slot: usize) -> Option<Timer> {
         match slot {
-            5 => Some(Timer::Health),
-            _ => crate::config::CHANNELS.get(slot).copied().map(Timer::Channel),
+            6 => Some(Timer::Health),
+            _ => crate::config::LANES.get(slot).copied().map(Timer::Channel),
         }
     }
 }

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::event::{Body, Error, Event, Scope};
+use crate::event::*;
+use crate::stack::Frame;
 use crate::platform::{Area, Hook, Platform, Timer};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -230,4 +231,69 @@ impl crate::signal::Args for Vals {
             _ => false,
         }
     }
+}
+
+/// An event of this page with `body`, its context all set.
+pub fn ev(body: Body) -> Event {
+    Event {
+        time: 1_800_000_000_000.0,
+        session: Rc::from("0123456789abcdef0123456789abcdef"),
+        page_view: 7,
+        url: Rc::from("https://shop.example/cart"),
+        scope: Rc::new(Scope { user: Some("u1".into()), tags: vec![("plan".into(), "pro".into())] }),
+        seq: 3,
+        body,
+    }
+}
+
+/// One event of every kind and shape, with every optional field set.
+pub fn every_kind() -> Vec<Event> {
+    let element = Element { tag: "button".into(), id: "buy".into(), selector: "#buy".into(), classes: "btn".into(), text: "Buy".into(), data: "{\"data-action\":\"buy\"}".into() };
+    let mut vital = Metric::new("web_vitals_lcp", 812.5).tag("navigationType", "navigate".into()).tag("element", "#hero".into());
+    vital.vital = Some(("good", 812.5));
+    let mut requests = Metric::new("http_requests", 3.0).num("failed", 1.0).num("unavailable", 1.0).num("durationSum", 1312.5).num("p50", 100.0).num("p95", 1200.0);
+    let mut counts = [0u32; 15];
+    (counts[5], counts[9], counts[10]) = (1, 1, 1);
+    requests.hist = Some(Box::new(crate::aggregate::Hist { start: 1_799_999_990_000.0, counts, min: 12.5, max: 1200.0 }));
+    vec![
+        ev(Body::Error(Box::new(Error {
+            id: 1,
+            kind: "javascript",
+            name: "TypeError".into(),
+            message: "x is undefined".into(),
+            stack: Some("TypeError: x\n    at f (https://a/app.js:1:2)".into()),
+            frames: vec![Frame { function: "f".into(), file: "https://a/app.js".into(), line: 1, column: 2 }],
+            source: Some("https://a/app.js".into()),
+            line: 1,
+            column: 2,
+            level: "error",
+            cross_origin: true,
+            element: Some("img".into()),
+            context: Some("{\"step\":\"checkout\"}".into()),
+            http: Some(Http { xhr: false, method: "GET".into(), url: "https://api/x".into(), status: 500, duration_ms: 12, size: 42.0 }),
+            fingerprint: 9,
+            count: 2,
+            ..Error::default()
+        }))),
+        ev(Body::Metric(Box::new(vital))),
+        ev(Body::Error(Box::new(Error { id: 2, kind: "manual", message: "checkout started".into(), level: "info", handled: true, fingerprint: 10, count: 1, ..Error::default() }))),
+        ev(Body::Metric(Box::new(Metric::new("navigation_dns_lookup", 3.5).tag("navigation_type", "navigate".into()).tag("protocol", "h2".into())))),
+        ev(Body::Metric(Box::new(requests))),
+        ev(Body::Metric(Box::new(Metric::new("resource_load_time", 1500.0).num("resource_size", 10.0).flag("cache_hit", true)))),
+        ev(Body::PageView(Box::new(PageView { title: "Cart".into(), referrer: "".into(), load_time: 120.0, width: 800.0, height: 600.0, navigation: Navigation::Load }))),
+        ev(Body::Action(Box::new(Action::Click { element: element.clone() }))),
+        ev(Body::Action(Box::new(Action::RageClick { element, clicks: 3 }))),
+        ev(Body::Action(Box::new(Action::FormSubmit { id: "f".into(), action: "https://a/s".into(), method: "post".into(), fields: 3.0 }))),
+        ev(Body::Action(Box::new(Action::Scroll { depth: 50 }))),
+        ev(Body::Action(Box::new(Action::Route { from: "https://a/".into(), to: "https://a/b".into(), trigger: Navigation::PushState }))),
+        ev(Body::Action(Box::new(Action::Hidden))),
+        ev(Body::Span(Box::new(Span { trace_id: "a".repeat(32), span_id: "b".repeat(16), method: "GET".into(), url: "https://api/x".into(), status: 200, outcome: Outcome::Timeout, start: 1.0, duration: 2.0, size: 5.0 }))),
+        ev(Body::Health(std::rc::Rc::new(Health {
+            checks: vec![Check { name: "api".into(), status: crate::alerting::Status::Degraded, response_time: 3.5, message: "slow".into() }],
+            status: crate::alerting::Status::Degraded,
+            summary: [0, 1, 0, 0],
+        }))),
+        ev(Body::Alert(Box::new(Alert { id: 5, key: "high_error_rate".into(), severity: "warning", title: "High error rate", resolved: false, figures: Some((0.09, 0.05)), description: "…".into() }))),
+        ev(Body::Alert(Box::new(Alert { id: 6, key: "high_error_rate".into(), severity: "info", title: "Resolved", resolved: true, figures: None, description: String::new() }))),
+    ]
 }

@@ -6,9 +6,9 @@
 pub mod queue;
 pub mod retry;
 
-use crate::config::{Channel, Config, CHANNELS};
-use crate::encode::{native, Page};
-use crate::event::Event;
+use crate::config::{Channel, Config, LANES};
+use crate::encode::{native, otlp, Page};
+use crate::event::{Body, Event};
 use crate::json;
 use crate::platform::{Area, Hook, Platform, Rng, Timer};
 use queue::Queue;
@@ -31,8 +31,10 @@ pub const PLAIN_MAX_BYTES: usize = 240_000;
 /// Bound of what is kept in localStorage for the next page load.
 pub const PERSIST_MAX_BYTES: usize = 256 * 1024;
 pub const PERSIST_KEY: &str = "sightline:pending";
-/// When the page hides, the browser's beacon quota goes to the channels in this order.
-const HIDE_ORDER: [Channel; 5] = [Channel::Errors, Channel::Alerts, Channel::Metrics, Channel::Health, Channel::Events];
+/// The OTLP exporter's backlog (its bodies are for other endpoints).
+pub const PERSIST_KEY_OTLP: &str = "sightline:pending:otlp";
+/// When the page hides, the browser's beacon quota goes to the lanes in this order.
+const HIDE_ORDER: [Channel; 6] = [Channel::Errors, Channel::Alerts, Channel::Metrics, Channel::Health, Channel::Events, Channel::Spans];
 
 /// A batch on its way: in flight (`req` > 0) or waiting (for the keepalive budget, or its retry).
 struct Batch {
@@ -98,6 +100,10 @@ pub struct Ctx<'a> {
 
 pub struct Delivery {
     chans: Vec<Chan>,
+    /// With the OTLP exporter, the resource of every export (see [`otlp::resource`]).
+    otlp: Option<String>,
+    /// The native batches' `service`.
+    service: Option<String>,
     keepalive_bytes: usize,
     next_req: u32,
     rng: Rng,
@@ -118,10 +124,10 @@ enum Cut {
 }
 
 impl Delivery {
-    /// `urls`: the absolute endpoint of each channel, in [`CHANNELS`] order.
-    pub fn new(cfg: &Config, urls: &[String], rng: Rng) -> Delivery {
-        let mut chans = Vec::with_capacity(CHANNELS.len());
-        for (ch, url) in CHANNELS.into_iter().zip(urls) {
+    /// `urls`: the absolute endpoint of each lane, in [`LANES`] order.
+    pub fn new(cfg: &Config, urls: &[String], page: &Page, rng: Rng) -> Delivery {
+        let mut chans = Vec::with_capacity(LANES.len());
+        for (ch, url) in LANES.into_iter().zip(urls) {
             chans.push(Chan {
                 ch,
                 url: url.clone(),
@@ -134,12 +140,35 @@ impl Delivery {
                 timer: None,
             });
         }
-        Delivery { chans, keepalive_bytes: 0, next_req: 0, rng, flush: None, stats: Stats::default(), delivered_at: 0.0, shut: false }
+        let otlp = cfg.otlp.as_ref().map(|_| otlp::resource(page, cfg.service.as_deref()));
+        Delivery { chans, otlp, service: cfg.service.clone(), keepalive_bytes: 0, next_req: 0, rng, flush: None, stats: Stats::default(), delivered_at: 0.0, shut: false }
     }
 
-    /// Events waiting in each channel's queue, in [`CHANNELS`] order.
+    fn persist_key(&self) -> &'static str {
+        if self.otlp.is_some() {
+            PERSIST_KEY_OTLP
+        } else {
+            PERSIST_KEY
+        }
+    }
+
+    /// Events waiting in each lane's queue, in [`LANES`] order.
     pub fn queued(&self) -> impl Iterator<Item = usize> + '_ {
         self.chans.iter().map(|c| c.queue.len())
+    }
+
+    /// Per native channel (OTLP's spans count with the events): events queued (`in_flight`:
+    /// handed to requests and not delivered yet).
+    pub fn counts(&self, in_flight: bool) -> [u64; 5] {
+        let mut out = [0u64; 5];
+        for (i, c) in self.chans.iter().enumerate() {
+            let n = if in_flight { c.batches.iter().map(|b| u64::from(b.events)).sum() } else { c.queue.len() as u64 };
+            let i = if i == Channel::Spans as usize { Channel::Events as usize } else { i };
+            if let Some(o) = out.get_mut(i) {
+                *o += n;
+            }
+        }
+        out
     }
 
     /// Events handed to requests and not delivered yet (in flight, or waiting for a retry), per channel.
@@ -159,7 +188,21 @@ impl Delivery {
         if self.shut {
             return;
         }
-        let i = ev.channel() as usize;
+        let (lane, also) = if self.otlp.is_some() { otlp::lanes(&ev) } else { (ev.channel(), None) };
+        if let (Some(also), Body::Metric(m)) = (also, &ev.body) {
+            // only a vital goes twice: its histogram needs the name, value, rating and navigation type
+            let mut copy = crate::event::Metric::new(m.name, m.value);
+            copy.vital = m.vital;
+            if let Some(t) = m.tags.first() {
+                copy.tags.push(t.clone());
+            }
+            let copy = Event { body: Body::Metric(Box::new(copy)), session: ev.session.clone(), url: ev.url.clone(), scope: ev.scope.clone(), ..ev };
+            self.push_to(also as usize, copy, urgent, ctx, p);
+        }
+        self.push_to(lane as usize, ev, urgent, ctx, p);
+    }
+
+    fn push_to(&mut self, i: usize, ev: Event, urgent: bool, ctx: &Ctx, p: &mut impl Platform) {
         let Some(c) = self.chans.get_mut(i) else { return };
         let first_drop = c.queue.dropped() == 0;
         if c.queue.push(ev) {
@@ -184,11 +227,12 @@ impl Delivery {
     }
 
     /// A request ended (`status` 0: no response): done, retry later, or refused for good.
-    pub fn sent(&mut self, req: u32, status: u16, retry_after: Option<&str>, ctx: &Ctx, p: &mut impl Platform) {
+    /// `rejected`: the items an OTLP collector's `partialSuccess` answer says it refused.
+    pub fn sent(&mut self, req: u32, status: u16, retry_after: Option<&str>, rejected: u32, ctx: &Ctx, p: &mut impl Platform) {
         let now = p.now();
         let found = self.chans.iter().enumerate().find_map(|(i, c)| c.batches.iter().position(|b| b.req == req && req > 0).map(|j| (i, j)));
         let Some((i, j)) = found else { return };
-        let verdict = retry::classify(status, retry_after, now as u64);
+        let verdict = retry::classify(status, retry_after, now as u64, self.otlp.is_some());
         let jitter = self.rng.unit();
         let Some(c) = self.chans.get_mut(i) else { return };
         let Some(b) = c.batches.get_mut(j) else { return };
@@ -202,6 +246,12 @@ impl Delivery {
                 (c.attempt, c.retry_at, c.plain) = (0, 0.0, false);
                 self.stats.sent_batches += 1;
                 self.delivered_at = now;
+                if rejected > 0 {
+                    // counted, and reported with the next batch of this lane
+                    c.queue.count_dropped(rejected);
+                    self.stats.rejected_events += rejected;
+                    p.diagnostic("partial_success", "the collector accepted a batch but rejected some of its items; they are counted as dropped");
+                }
             }
             // The page's keepalive quota refuses a request the way a network error does: once
             // more at once without keepalive before backing off.
@@ -280,14 +330,15 @@ impl Delivery {
             }
         }
         if !keep.is_empty() {
-            save_backlog(&keep, p);
+            save_backlog(self.persist_key(), &keep, p);
         }
     }
 
     /// Queues what a previous page load kept, then forgets it (it is this page's now).
     pub fn restore(&mut self, ctx: &Ctx, p: &mut impl Platform) {
-        let Some(saved) = p.load(Area::Local, PERSIST_KEY) else { return };
-        p.remove(Area::Local, PERSIST_KEY);
+        let key = self.persist_key();
+        let Some(saved) = p.load(Area::Local, key) else { return };
+        p.remove(Area::Local, key);
         for line in json::split_byte(&saved, b'\n') {
             let Some(i) = line.bytes().next().and_then(|d| d.checked_sub(b'0')).map(usize::from) else { continue };
             let Some(c) = self.chans.get_mut(i) else { continue };
@@ -411,13 +462,19 @@ impl Delivery {
         while (n as usize) < BATCH_MAX_EVENTS {
             let Some(ev) = c.queue.pop() else { break };
             item.clear();
-            native::item(&mut item, &ev, ctx.page);
+            if self.otlp.is_some() {
+                otlp::item(&mut item, &ev, c.ch);
+            } else {
+                native::item(&mut item, &ev, ctx.page);
+            }
             // room for the batch fields
-            if n > 0 && body.len() + item.len() + 240 > BATCH_MAX_BYTES {
+            if n > 0 && body.len() + item.len() + 240 + self.otlp.as_ref().map_or(0, String::len) > BATCH_MAX_BYTES {
                 c.queue.unpop(ev);
                 break;
             }
-            let hooked = if ctx.hook { p.before_send(&item) } else { Hook::Keep };
+            // OTLP's aggregated metrics are not records of the page's: the hook sees its log records and spans
+            let hook = ctx.hook && !(self.otlp.is_some() && c.ch == Channel::Metrics);
+            let hooked = if hook { p.before_send(&item) } else { Hook::Keep };
             let final_item = match hooked {
                 Hook::Drop => continue,
                 Hook::Replace(s) => s,
@@ -451,9 +508,11 @@ impl Delivery {
         let id = self.rng.next_u64();
         let Some(c) = self.chans.get_mut(i) else { return };
         let Some(b) = c.batches.get_mut(j) else { return };
-        seal(b, c.ch, id);
+        seal(b, c.ch, id, self.otlp.as_deref(), self.service.as_deref());
         let len = b.body.len();
-        native::sent_at(&mut b.body, now);
+        if self.otlp.is_none() {
+            native::sent_at(&mut b.body, now);
+        }
         p.debug("sightline: sending batch", c.ch.name());
         p.post(req, &c.url, &b.body, keepalive);
         b.body.truncate(len);
@@ -469,7 +528,7 @@ impl Delivery {
     fn hand_over(&mut self, i: usize, mut b: Batch, keep: &mut Vec<String>, p: &mut impl Platform) {
         let id = self.rng.next_u64();
         let Some(c) = self.chans.get_mut(i) else { return };
-        seal(&mut b, c.ch, id);
+        seal(&mut b, c.ch, id, self.otlp.as_deref(), self.service.as_deref());
         let len = b.body.len();
         if !c.plain && self.keepalive_bytes + len + 40 <= KEEPALIVE_BUDGET {
             c.batches.push(b);
@@ -477,19 +536,23 @@ impl Delivery {
             self.send(i, j, true, p);
             return;
         }
-        native::sent_at(&mut b.body, p.now());
-        if p.beacon(&c.url, &b.body) {
-            self.stats.beacons += 1;
-        } else {
+        // no beacon for OTLP: its JSON body would go with credentials (a CORS preflight the
+        // collector must allow with credentials); the next page load sends it instead
+        if self.otlp.is_none() {
+            native::sent_at(&mut b.body, p.now());
+            if p.beacon(&c.url, &b.body) {
+                self.stats.beacons += 1;
+                return;
+            }
             b.body.truncate(len);
-            self.keep(i, &mut b, keep);
         }
+        self.keep(i, &mut b, keep);
     }
 
     /// A backlog line: channel digit, event count, `:`, the body without `sentAt`.
     fn keep(&mut self, i: usize, b: &mut Batch, keep: &mut Vec<String>) {
         if let Some(c) = self.chans.get(i) {
-            seal(b, c.ch, self.rng.next_u64());
+            seal(b, c.ch, self.rng.next_u64(), self.otlp.as_deref(), self.service.as_deref());
         }
         let mut line = String::with_capacity(b.body.len() + 12);
         json::ascii(&mut line, json::hex_digit(i as u8));
@@ -523,15 +586,25 @@ impl Delivery {
     }
 }
 
-/// Makes a batch's items its body (once): head, items, batch fields but `sentAt`.
-fn seal(b: &mut Batch, ch: Channel, id: u64) {
+/// Makes a batch's items its body (once): head, items, batch fields but the native `sentAt`
+/// (`otlp`: the resource of an OTLP export).
+fn seal(b: &mut Batch, ch: Channel, id: u64, otlp: Option<&str>, service: Option<&str>) {
     if b.sealed {
         return;
     }
-    let mut body = String::with_capacity(b.body.len() + 240);
-    native::head(&mut body, ch);
-    body.push_str(&b.body);
-    native::tail(&mut body, &b.session, id, b.dropped);
+    let mut body = String::with_capacity(b.body.len() + 240 + otlp.map_or(0, str::len));
+    if let Some(resource) = otlp {
+        otlp::head(&mut body, ch, resource, id, b.dropped);
+        body.push_str(&b.body);
+        body.push_str(otlp::TAIL);
+    } else {
+        native::head(&mut body, ch);
+        body.push_str(&b.body);
+        native::tail(&mut body, &b.session, id, b.dropped);
+        if let Some(s) = service {
+            json::field_str(&mut body, "service", s);
+        }
+    }
     b.body = body;
     b.sealed = true;
 }
@@ -539,8 +612,8 @@ fn seal(b: &mut Batch, ch: Channel, id: u64) {
 /// Appends lines to the backlog in localStorage, keeping the newest within
 /// [`PERSIST_MAX_BYTES`]; what does not fit is counted (`<digit>d<n>` lines), so the next page
 /// load reports it as dropped.
-fn save_backlog(lines: &[String], p: &mut impl Platform) {
-    let mut all = p.load(Area::Local, PERSIST_KEY).unwrap_or_default();
+fn save_backlog(key: &str, lines: &[String], p: &mut impl Platform) {
+    let mut all = p.load(Area::Local, key).unwrap_or_default();
     for l in lines {
         if !all.is_empty() {
             all.push('\n');
@@ -548,7 +621,7 @@ fn save_backlog(lines: &[String], p: &mut impl Platform) {
         all.push_str(l);
     }
     // drop the oldest lines beyond the bound; on a quota error, keep the newest half
-    let mut lost = [0u64; 5];
+    let mut lost = [0u64; LANES.len()];
     for limit in [PERSIST_MAX_BYTES, PERSIST_MAX_BYTES / 2] {
         while all.len() > limit {
             let cut = json::pos(&all, b'\n').map_or(all.len(), |i| i + 1);
@@ -569,7 +642,7 @@ fn save_backlog(lines: &[String], p: &mut impl Platform) {
             text.push('d');
             json::uint(&mut text, *n);
         }
-        if p.save(Area::Local, PERSIST_KEY, &text) {
+        if p.save(Area::Local, key, &text) {
             return;
         }
     }

@@ -15,10 +15,12 @@ pub const MAX_DELAY_MS: f64 = 60_000.0;
 /// A `Retry-After` longer than this is capped: the page may live long, but not that long.
 pub const MAX_RETRY_AFTER_MS: u64 = 3_600_000;
 
-/// Classifies an HTTP status (0 = network error) and its `Retry-After` header.
-pub fn classify(status: u16, retry_after: Option<&str>, now_ms: u64) -> Verdict {
+/// Classifies an HTTP status (0 = network error) and its `Retry-After` header. OTLP's collectors
+/// ask for a retry with 429, 502, 503 and 504 only; any other status refuses the batch for good.
+pub fn classify(status: u16, retry_after: Option<&str>, now_ms: u64, otlp: bool) -> Verdict {
     match status {
         200..=299 => Verdict::Sent,
+        408 | 500 | 501 | 505..=599 if otlp => Verdict::Reject,
         0 | 408 | 429 | 500..=599 => {
             Verdict::Retry(retry_after.and_then(|v| parse_retry_after(v, now_ms)).map(|ms| ms.min(MAX_RETRY_AFTER_MS)))
         }
@@ -69,16 +71,23 @@ mod tests {
 
     #[test]
     fn statuses() {
-        assert_eq!(classify(200, None, 0), Verdict::Sent);
-        assert_eq!(classify(204, None, 0), Verdict::Sent);
-        assert_eq!(classify(0, None, 0), Verdict::Retry(None));
-        assert_eq!(classify(408, None, 0), Verdict::Retry(None));
-        assert_eq!(classify(429, Some("3"), 0), Verdict::Retry(Some(3000)));
-        assert_eq!(classify(503, Some("junk"), 0), Verdict::Retry(None));
-        assert_eq!(classify(500, Some("999999"), 0), Verdict::Retry(Some(MAX_RETRY_AFTER_MS)));
-        assert_eq!(classify(400, None, 0), Verdict::Reject);
-        assert_eq!(classify(413, None, 0), Verdict::Reject);
-        assert_eq!(classify(301, None, 0), Verdict::Reject);
+        assert_eq!(classify(200, None, 0, false), Verdict::Sent);
+        assert_eq!(classify(204, None, 0, false), Verdict::Sent);
+        assert_eq!(classify(0, None, 0, false), Verdict::Retry(None));
+        assert_eq!(classify(408, None, 0, false), Verdict::Retry(None));
+        assert_eq!(classify(429, Some("3"), 0, false), Verdict::Retry(Some(3000)));
+        assert_eq!(classify(503, Some("junk"), 0, false), Verdict::Retry(None));
+        assert_eq!(classify(500, Some("999999"), 0, false), Verdict::Retry(Some(MAX_RETRY_AFTER_MS)));
+        assert_eq!(classify(400, None, 0, false), Verdict::Reject);
+        assert_eq!(classify(413, None, 0, false), Verdict::Reject);
+        assert_eq!(classify(301, None, 0, false), Verdict::Reject);
+        // OTLP: 429, 502, 503, 504 and network errors only; 400 never
+        for (status, verdict) in [(0, Verdict::Retry(Some(2000))), (429, Verdict::Retry(Some(2000))), (502, Verdict::Retry(Some(2000))), (503, Verdict::Retry(Some(2000))), (504, Verdict::Retry(Some(2000)))] {
+            assert_eq!(classify(status, Some("2"), 0, true), verdict);
+        }
+        for status in [400, 401, 404, 408, 413, 415, 500, 501, 505] {
+            assert_eq!(classify(status, Some("2"), 0, true), Verdict::Reject, "{status}");
+        }
     }
 
     #[test]

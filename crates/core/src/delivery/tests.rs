@@ -5,7 +5,7 @@ use crate::config::{Config, Val};
 use crate::testing::{config, error_event, Fake, Post};
 
 fn urls() -> Vec<String> {
-    CHANNELS.iter().map(|c| format!("https://c.example{}", c.default_path())).collect()
+    LANES.iter().map(|c| format!("https://c.example{}", c.default_path())).collect()
 }
 
 struct H {
@@ -20,7 +20,7 @@ impl H {
         H::with(config(&[]))
     }
     fn with(cfg: Config) -> H {
-        H { d: Delivery::new(&cfg, &urls(), Rng::new(7)), p: Fake::default(), page: Page { user_agent: "UA".into(), ..Page::default() }, hook: false }
+        H { d: Delivery::new(&cfg, &urls(), &Page::default(), Rng::new(7)), p: Fake::default(), page: Page { user_agent: "UA".into(), ..Page::default() }, hook: false }
     }
     fn push(&mut self, ev: Event, urgent: bool) {
         let ctx = Ctx { session: "s", page: &self.page, hook: self.hook };
@@ -44,7 +44,7 @@ impl H {
     }
     fn answer(&mut self, post: &Post, status: u16, retry_after: Option<&str>) {
         let ctx = Ctx { session: "s", page: &self.page, hook: self.hook };
-        self.d.sent(post.req, status, retry_after, &ctx, &mut self.p);
+        self.d.sent(post.req, status, retry_after, 0, &ctx, &mut self.p);
     }
     /// Answers every open request with `status`, oldest first, until none is open.
     fn answer_all(&mut self, status: u16) -> Vec<Post> {

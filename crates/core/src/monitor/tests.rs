@@ -30,7 +30,7 @@ fn run(m: &mut Monitor<Fake>, ms: f64) {
     let end = m.p.now + ms;
     loop {
         while let Some(post) = m.p.take_post() {
-            send(m, k::SENT, vec![n(f64::from(post.req)), n(200.0), V::Missing]);
+            send(m, k::SENT, vec![n(f64::from(post.req)), n(200.0), V::Missing, n(0.0)]);
         }
         let Some((t, due)) = m.p.next_timer(end) else { break };
         m.p.now = due.max(m.p.now);
