@@ -23,5 +23,7 @@ pub mod vitals;
 #[cfg(feature = "serde")]
 pub mod wire;
 
-#[cfg(test)]
+/// The fake platform and sample events, for tests here and in the collector (`testing` feature).
+#[cfg(any(test, feature = "testing"))]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 pub mod testing;

@@ -158,14 +158,8 @@ pub fn parse_batch(channel: Channel, body: &[u8]) -> Result<Batch, String> {
     };
 
     let Some(key) = channel.array_key() else {
-        // OTLP/HTTP JSON: the whole export request is one stored event.
-        let session_id = otlp_session_id(&obj);
-        return Ok(Batch {
-            session_id,
-            batch_id: None,
-            batch: Map::new(),
-            events: vec![Value::Object(obj)],
-        });
+        // OTLP exports are read by the protobuf definitions (`otlp::parse`)
+        return Err(format!("{} takes OTLP exports", channel.path()));
     };
 
     // Health and alerts: a bare status/alert object instead of a batch.
@@ -306,23 +300,6 @@ fn batch_session(obj: &Map<String, Value>) -> Option<String> {
 
 fn batch_string(obj: &Map<String, Value>, field: &str) -> Option<String> {
     obj.get(field).and_then(Value::as_str).map(str::to_owned)
-}
-
-/// The `session.id` resource attribute of the first resource in an OTLP export,
-/// so OTLP rows can be filtered by session like native ones.
-fn otlp_session_id(obj: &Map<String, Value>) -> Option<String> {
-    let resources = ["resourceLogs", "resourceMetrics", "resourceSpans"]
-        .iter()
-        .find_map(|k| obj.get(*k).and_then(Value::as_array))?;
-    resources.iter().find_map(|r| {
-        r.pointer("/resource/attributes")?
-            .as_array()?
-            .iter()
-            .find(|a| a.get("key").and_then(Value::as_str) == Some("session.id"))?
-            .pointer("/value/stringValue")?
-            .as_str()
-            .map(str::to_owned)
-    })
 }
 
 #[cfg(test)]
@@ -521,8 +498,6 @@ mod tests {
         assert!(e.starts_with("malformed JSON:"), "{e}");
         let e = parse_batch(Channel::Errors, b"").unwrap_err();
         assert!(e.contains("empty"), "{e}");
-        let e = parse_batch(Channel::OtlpLogs, b"  \n").unwrap_err();
-        assert!(e.contains("empty"), "{e}");
     }
 
     #[test]
@@ -537,8 +512,6 @@ mod tests {
         assert_eq!(e, "`errors[2]` is not an object (found a number)");
         let e = parse(Channel::Events, json!({"events": [null]})).unwrap_err();
         assert_eq!(e, "`events[0]` is not an object (found null)");
-        let e = parse(Channel::OtlpTraces, json!("str")).unwrap_err();
-        assert_eq!(e, "body must be a JSON object, found a string");
     }
 
     #[test]
@@ -576,26 +549,6 @@ mod tests {
         for (body, want) in cases {
             assert_eq!(parse(Channel::Errors, body).unwrap_err(), want);
         }
-    }
-
-    #[test]
-    fn otlp_body_is_one_event() {
-        let body = json!({
-            "resourceLogs": [{
-                "resource": {"attributes": [
-                    {"key": "service.name", "value": {"stringValue": "web"}},
-                    {"key": "session.id", "value": {"stringValue": "s-9"}}
-                ]},
-                "scopeLogs": []
-            }]
-        });
-        let b = parse(Channel::OtlpLogs, body.clone()).unwrap();
-        assert_eq!(b.events, vec![body]);
-        assert!(b.batch.is_empty());
-        assert_eq!(b.session_id.as_deref(), Some("s-9"));
-        let b = parse(Channel::OtlpMetrics, json!({})).unwrap();
-        assert_eq!(b.events.len(), 1);
-        assert_eq!(b.session_id, None);
     }
 
     #[test]

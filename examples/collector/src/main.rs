@@ -9,7 +9,9 @@ mod admin;
 mod dashboard;
 mod http;
 mod ingest;
+mod forward;
 mod notify;
+mod otlp;
 mod series;
 mod static_files;
 mod store;
@@ -31,7 +33,7 @@ use store::Store;
 const USAGE: &str = "\
 usage: sightline-collector [--host 127.0.0.1] [--port 8080] [--db sightline-dev.sqlite]
                            [--root DIR] [--max-body 1048576] [--threads 128]
-                           [--alerts-config FILE]
+                           [--alerts-config FILE] [--forward-otlp URL]
 
   --host      address to listen on (default 127.0.0.1)
   --port      port to listen on; 0 picks a free one (default 8080)
@@ -40,7 +42,10 @@ usage: sightline-collector [--host 127.0.0.1] [--port 8080] [--db sightline-dev.
   --max-body  largest accepted request body in bytes (default 1048576)
   --threads   connections served at once, a thread each (default 128)
   --alerts-config  JSON file of webhooks that received alerts are forwarded to (Slack-compatible,
-              PagerDuty Events v2 for critical ones) and their cooldown; see README";
+              PagerDuty Events v2 for critical ones) and their cooldown; see README
+  --forward-otlp  base URL of an OTLP/HTTP endpoint (an OpenTelemetry Collector): batches received
+              on the native endpoints are also sent there as OTLP JSON (/v1/logs, /v1/metrics,
+              /v1/traces), encoded by the SDK's own OTLP encoder";
 
 /// Most events one `GET /api/events` returns.
 const MAX_LIMIT: u32 = 10_000;
@@ -54,6 +59,7 @@ struct Config {
     max_body: usize,
     threads: usize,
     alerts_config: Option<PathBuf>,
+    forward_otlp: Option<String>,
 }
 
 impl Default for Config {
@@ -66,6 +72,7 @@ impl Default for Config {
             max_body: 1_048_576,
             threads: 128,
             alerts_config: None,
+            forward_otlp: None,
         }
     }
 }
@@ -85,7 +92,7 @@ fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Option<Config>,
         };
         if !matches!(
             name.as_str(),
-            "--host" | "--port" | "--db" | "--root" | "--max-body" | "--threads" | "--alerts-config"
+            "--host" | "--port" | "--db" | "--root" | "--max-body" | "--threads" | "--alerts-config" | "--forward-otlp"
         ) {
             return Err(format!("unknown argument `{arg}`"));
         }
@@ -102,6 +109,8 @@ fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Option<Config>,
             "--db" => cfg.db = PathBuf::from(&value),
             "--root" => cfg.root = PathBuf::from(&value),
             "--alerts-config" => cfg.alerts_config = Some(PathBuf::from(&value)),
+            "--forward-otlp" if value.starts_with("http://") || value.starts_with("https://") => cfg.forward_otlp = Some(value.clone()),
+            "--forward-otlp" => return Err(bad("an http:// or https:// URL")),
             "--max-body" => cfg.max_body = value.parse().map_err(|_| bad("a byte count"))?,
             "--threads" => {
                 cfg.threads = value
@@ -126,6 +135,8 @@ struct App {
     listen: String,
     /// Where received alerts are forwarded (`--alerts-config`).
     notifier: Option<notify::Notifier>,
+    /// Where native batches go on as OTLP (`--forward-otlp`).
+    forwarder: Option<forward::Forwarder>,
     /// Batch ids stored lately: a batch sent again (a retry after a lost answer, the copy the SDK
     /// sends by beacon at page unload) is answered but stored once.
     seen: Mutex<SeenBatches>,
@@ -223,6 +234,7 @@ fn main() {
         max_body: cfg.max_body,
         listen: listen.clone(),
         notifier,
+        forwarder: cfg.forward_otlp.as_deref().map(forward::Forwarder::start),
         seen: Mutex::new(SeenBatches::default()),
     });
 
@@ -323,12 +335,12 @@ fn route(app: &App, req: &mut Request, path: &str, query: &str) -> Reply {
     if method == "OPTIONS" {
         // Preflight. The SDK avoids it with text/plain bodies, but a page that
         // adds `traceparent` or sends application/json still needs it.
+        // The headers the page asks for are allowed (an OTLP exporter may send an ingest key).
+        let asked = req.header("Access-Control-Request-Headers").unwrap_or("").to_owned();
+        let allowed = if asked.is_empty() { "content-type, traceparent, tracestate".to_owned() } else { asked };
         return Reply::text(204, "text/plain", Vec::new())
             .header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-            .header(
-                "Access-Control-Allow-Headers",
-                "content-type, traceparent, tracestate",
-            )
+            .header("Access-Control-Allow-Headers", allowed)
             .header("Access-Control-Max-Age", "600");
     }
     if path == "/__test/sink" {
@@ -441,6 +453,9 @@ fn ingest(app: &App, req: &mut Request, channel: Channel) -> Reply {
                 ),
             ),
             Body::Unreadable(e) => Reply::error(400, &format!("could not read request body: {e}")),
+            Body::Ok(body) if channel.array_key().is_none() => {
+                ingest_otlp(app, channel, content_type.as_deref(), header_value(req, "Content-Encoding").as_deref(), &body, received_at)
+            }
             Body::Ok(body) => match ingest::parse_batch(channel, &body) {
                 Err(msg) => Reply::error(400, &msg),
                 Ok(batch)
@@ -457,6 +472,9 @@ fn ingest(app: &App, req: &mut Request, channel: Channel) -> Reply {
                         }
                         if let (Channel::Alerts, Some(notifier)) = (channel, &app.notifier) {
                             notifier.forward(&batch.events, batch.session_id.as_deref(), received_at);
+                        }
+                        if let Some(f) = &app.forwarder {
+                            f.forward(channel, &batch);
                         }
                         Reply::json(200, &json!({ "accepted": n }))
                     }
@@ -483,6 +501,56 @@ fn ingest(app: &App, req: &mut Request, channel: Channel) -> Reply {
         content_type,
     });
     reply
+}
+
+/// An OTLP/HTTP export, as the OpenTelemetry Collector's receiver takes it: JSON only (415
+/// otherwise), gzip or not, read by the protobuf definitions (400 with the reason otherwise).
+/// The export is stored as it came, and Sightline's records and spans in it also as the native
+/// items of their channels, so the dashboard shows them.
+fn ingest_otlp(app: &App, channel: Channel, content_type: Option<&str>, encoding: Option<&str>, body: &[u8], received_at: i64) -> Reply {
+    let json = content_type.is_some_and(|t| t.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+    if !json {
+        return Reply::error(415, "unsupported media type, supported: [application/json]");
+    }
+    let inflated;
+    let body = match encoding.map(str::trim) {
+        None | Some("") | Some("identity") => body,
+        Some(e) if e.eq_ignore_ascii_case("gzip") => {
+            let mut out = Vec::new();
+            let read = flate2::read::GzDecoder::new(body).take(app.max_body as u64 + 1).read_to_end(&mut out);
+            match read {
+                Err(e) => return Reply::error(400, &format!("could not gunzip the body: {e}")),
+                Ok(n) if n > app.max_body => return Reply::error(413, "the body exceeds --max-body once gunzipped"),
+                Ok(_) => {}
+            }
+            inflated = out;
+            &inflated
+        }
+        Some(e) => return Reply::error(415, &format!("unsupported content encoding `{e}`, supported: gzip")),
+    };
+    let export = match otlp::parse(channel, body) {
+        Ok(e) => e,
+        Err(msg) => return Reply::error(400, &msg),
+    };
+    let raw = ingest::Batch { session_id: export.session_id.clone(), batch_id: None, batch: Default::default(), events: vec![export.raw] };
+    if let Err(e) = app.store.insert_batch(channel, received_at, &raw) {
+        return db_error(e);
+    }
+    for native in Channel::ALL.into_iter().filter(|c| c.array_key().is_some()) {
+        let events: Vec<Value> = export.items.iter().filter(|(c, _)| *c == native).map(|(_, v)| v.clone()).collect();
+        if events.is_empty() {
+            continue;
+        }
+        let batch = ingest::Batch { session_id: export.session_id.clone(), batch_id: None, batch: Default::default(), events };
+        if let Err(e) = app.store.insert_batch(native, received_at, &batch) {
+            return db_error(e);
+        }
+        if let (Channel::Alerts, Some(notifier)) = (native, &app.notifier) {
+            notifier.forward(&batch.events, batch.session_id.as_deref(), received_at);
+        }
+    }
+    // an export response: everything was accepted (no `partialSuccess`)
+    Reply::json(200, &json!({}))
 }
 
 /// Decoded `key=value` pairs of a query string (`+` means space).

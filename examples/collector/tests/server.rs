@@ -178,8 +178,14 @@ fn ingest_query_and_admin_hooks() {
         br#"{"id":"a1","key":"errorRate","severity":"warning","title":"t","status":"active","timestamp":"t"}"#,
     );
     assert_eq!(r.json(), json!({"accepted": 1}));
-    let r = c.post("/v1/logs", r#"{"resourceLogs":[]}"#);
-    assert_eq!(r.json(), json!({"accepted": 1}));
+    // OTLP: JSON only, as the OpenTelemetry Collector's receiver; read by the protobuf definitions
+    assert_eq!(c.post("/v1/logs", r#"{"resourceLogs":[]}"#).status, 415);
+    let json_type = [("Content-Type", "application/json")];
+    let r = c.req("POST", "/v1/logs", &json_type, br#"{"resourceLogs":[]}"#);
+    assert_eq!((r.status, r.json()), (200, json!({})));
+    let r = c.req("POST", "/v1/traces", &json_type, br#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz","kind":"SPAN_KIND_CLIENT"}]}]}]}"#);
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].as_str().unwrap().starts_with("not an OTLP /v1/traces export request"), "{:?}", r.json());
 
     // Rejections store nothing.
     let r = c.post("/api/errors", r#"{"errors":[{},{},7]}"#);
@@ -472,4 +478,38 @@ fn alerts_are_forwarded_to_slack_and_pagerduty_webhooks_with_a_cooldown() {
     assert_eq!(pd_resolve.1, json!({"routing_key": "rk-test", "event_action": "resolve", "dedup_key": "sightline:low_availability"}));
     assert_eq!(c.get("/api/events?channel=alerts").json()["events"].as_array().unwrap().len(), 4, "all stored");
     let _ = fs::remove_file(&config);
+}
+
+/// `--forward-otlp`: a native batch is stored, and goes on as OTLP to the upstream (here a second
+/// collector, which reads OTLP with the protobuf definitions and refuses what they do not read).
+#[test]
+fn native_batches_are_forwarded_as_otlp() {
+    let upstream = Collector::start("otlp-up", &[]);
+    let url = format!("http://127.0.0.1:{}", upstream.port);
+    let c = Collector::start("otlp-fwd", &["--forward-otlp", &url]);
+    let r = c.post(
+        "/api/errors",
+        r#"{"errors":[{"type":"javascript","name":"TypeError","message":"boom","timestamp":"2026-12-07T10:00:00.000Z","url":"https://shop.example/","userAgent":"UA","sessionId":"s-1","count":3}],"sessionId":"s-1","batchId":"00000000000000ab","service":"shop-web"}"#,
+    );
+    assert_eq!(r.json(), json!({"accepted": 1}));
+    let r = c.post(
+        "/api/analytics/events",
+        r#"{"events":[{"type":"span","data":{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"GET","kind":"client","startTime":1796637600000,"endTime":1796637600120,"duration":120,"status":"ok","attributes":{"http.request.method":"GET","url.full":"https://api.example/x","http.response.status_code":200}},"timestamp":"2026-12-07T10:00:00.000Z"}],"sessionId":"s-1"}"#,
+    );
+    assert_eq!(r.json(), json!({"accepted": 1}));
+    let mut got = Value::Null;
+    for _ in 0..100 {
+        got = upstream.get("/api/stats").json();
+        if got["otlp_logs"] == 1 && got["otlp_traces"] == 1 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!((got["otlp_logs"].as_u64(), got["otlp_traces"].as_u64()), (Some(1), Some(1)), "{got}");
+    // the upstream read the error back from the OTLP log record
+    let errors = upstream.get("/api/events?channel=errors").json();
+    let e = &errors["events"][0]["data"];
+    assert_eq!((e["name"].as_str(), e["message"].as_str(), e["count"].as_u64(), e["sessionId"].as_str()), (Some("TypeError"), Some("boom"), Some(3), Some("s-1")));
+    let spans = upstream.get("/api/events?channel=events").json();
+    assert_eq!(spans["events"][0]["data"]["data"]["traceId"], "0af7651916cd43dd8448eb211c80319c");
 }
