@@ -13,9 +13,9 @@ before(async () => {
 });
 after(() => otlp?.stop());
 
-async function openPage() {
+async function openPage(extra = '') {
   const page = await env.browser.newPage();
-  await page.goto(`${env.collector.url}/test-pages/otlp.html?otlp=${encodeURIComponent(otlp.url)}`);
+  await page.goto(`${env.collector.url}/test-pages/otlp.html?otlp=${encodeURIComponent(otlp.url)}${extra}`);
   await waitFor(() => page.evaluate(() => typeof Sightline.stats() === 'object'), 'the SDK to load');
   return page;
 }
@@ -143,5 +143,28 @@ test('a 400 is not retried and its events are counted as dropped; a 503 is retri
   assert.ok(scopes.length >= 1, 'a sightline.dropped count');
   stats = await page.evaluate(() => Sightline.stats());
   assert.ok(stats.failedSends >= 1);
+  await page.close();
+});
+
+test('with compression: gzip, a burst too big for keepalive goes gzipped, and every error arrives', { timeout: 90000 }, async () => {
+  await otlp.reset();
+  const page = await openPage('&gzip');
+  // 400 distinct errors of about 1 KB, 50 per task: more than the keepalive budget takes at once
+  await page.evaluate(async () => {
+    const pad = 'x'.repeat(900);
+    for (let t = 0; t < 8; t++) {
+      await new Promise((r) => setTimeout(r));
+      for (let i = 0; i < 50; i++) Sightline.captureError(new Error(`otlp gzip ${t * 50 + i} ${pad}`));
+    }
+  });
+  assert.equal(await page.evaluate(() => Sightline.flush()), true);
+  const got = await waitFor(async () => {
+    const m = new Set((await otlp.events('errors')).map((e) => e.data.message).filter((m) => m.startsWith('otlp gzip ')));
+    return m.size === 400 && m;
+  }, 'all 400 errors', 60000);
+  assert.equal(got.size, 400);
+  const reqs = await otlp.requests('otlp_logs');
+  assert.ok(reqs.some((r) => r.contentEncoding === 'gzip' && r.status === 200), JSON.stringify(reqs.map((r) => [r.status, r.bytes, r.contentEncoding])));
+  assert.ok(reqs.every((r) => r.status === 200));
   await page.close();
 });

@@ -152,6 +152,8 @@ pub struct RequestRecord {
     pub status: u16,
     pub bytes: u64,
     pub content_type: Option<String>,
+    /// `Content-Encoding` (an OTLP exporter may gzip)
+    pub content_encoding: Option<String>,
 }
 
 impl RequestRecord {
@@ -162,6 +164,7 @@ impl RequestRecord {
             "status": self.status,
             "bytes": self.bytes,
             "contentType": self.content_type,
+            "contentEncoding": self.content_encoding,
         })
     }
 }
@@ -442,6 +445,7 @@ mod tests {
                 status: 200,
                 bytes: 1,
                 content_type: None,
+                content_encoding: None,
             });
         }
         let all = a.requests(None);
@@ -453,7 +457,7 @@ mod tests {
             .all(|r| r.channel == Channel::Errors));
         assert_eq!(
             all[0].to_json(),
-            json!({"channel": "metrics", "at": 5, "status": 200, "bytes": 1, "contentType": null})
+            json!({"channel": "metrics", "at": 5, "status": 200, "bytes": 1, "contentType": null, "contentEncoding": null})
         );
         a.reset();
         assert!(a.requests(None).is_empty());

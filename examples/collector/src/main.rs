@@ -427,6 +427,7 @@ fn read_body(req: &mut Request, max: usize) -> Body {
 
 fn ingest(app: &App, req: &mut Request, channel: Channel) -> Reply {
     let content_type = header_value(req, "Content-Type");
+    let content_encoding = header_value(req, "Content-Encoding");
     let body = read_body(req, app.max_body);
     let received_at = now_ms();
     let bytes = match &body {
@@ -454,7 +455,7 @@ fn ingest(app: &App, req: &mut Request, channel: Channel) -> Reply {
             ),
             Body::Unreadable(e) => Reply::error(400, &format!("could not read request body: {e}")),
             Body::Ok(body) if channel.array_key().is_none() => {
-                ingest_otlp(app, channel, content_type.as_deref(), header_value(req, "Content-Encoding").as_deref(), &body, received_at)
+                ingest_otlp(app, channel, content_type.as_deref(), content_encoding.as_deref(), &body, received_at)
             }
             Body::Ok(body) => match ingest::parse_batch(channel, &body) {
                 Err(msg) => Reply::error(400, &msg),
@@ -499,6 +500,7 @@ fn ingest(app: &App, req: &mut Request, channel: Channel) -> Reply {
         status: reply.status,
         bytes,
         content_type,
+        content_encoding,
     });
     reply
 }
