@@ -4,8 +4,15 @@ export type Level = 'fatal' | 'error' | 'warning' | 'info' | 'debug';
 /** A string (matched as a substring) or a regular expression. */
 export type Pattern = string | RegExp;
 
-/** Configuration of `init`. Validated once: an unknown key or a wrong type rejects `init`, naming the key. */
-export interface SightlineConfig {
+/**
+ * Configuration of `init`. Validated once: an unknown key or a wrong type rejects `init`, naming the key.
+ * The native exporter (the default) needs `collector`; `exporter: 'otlp'` sends OTLP/HTTP JSON instead.
+ */
+export type SightlineConfig = NativeExporterConfig | OtlpExporterConfig;
+
+/** The native exporter: one JSON POST per channel to your collector. */
+export interface NativeExporterConfig extends CommonConfig {
+  exporter?: 'native';
   /** Base URL of your collector, e.g. `https://collect.example.com` (may be relative to the page). */
   collector: string;
   /** Path (joined to `collector`) or absolute URL per channel. */
@@ -16,9 +23,32 @@ export interface SightlineConfig {
     /** default `/api/health/status` */ health?: string;
     /** default `/api/alerts` */ alerts?: string;
   };
-  /** e.g. `production`; sent as `environment`. */
+  otlp?: never;
+}
+
+/** OTLP/HTTP JSON to an OpenTelemetry Collector or any OTLP backend: logs, metrics and traces. */
+export interface OtlpExporterConfig extends CommonConfig {
+  exporter: 'otlp';
+  /** Used only by the loader snippet's fallback beacon (native format), when the SDK cannot load. */
+  collector?: string;
+  endpoints?: never;
+  otlp?: {
+    /** Base URL (may be relative to the page); `/v1/logs`, `/v1/metrics`, `/v1/traces` are appended. Default `http://localhost:4318`. */
+    endpoint?: string;
+    /** Static headers of every request, e.g. a vendor's public ingest key (the page can read them: never a secret). */
+    headers?: Record<string, string>;
+    /** `'gzip'`: gzip requests sent without keepalive (over 1 KB, where `CompressionStream` exists). Default `'none'`. */
+    compression?: 'gzip' | 'none';
+  };
+}
+
+/** The keys both exporters take. */
+export interface CommonConfig {
+  /** `service.name` in OTLP (default `unknown_service:browser`); `service` in native batches. */
+  service?: string;
+  /** e.g. `production`; sent as `environment` (OTLP: `deployment.environment.name`). */
   environment?: string;
-  /** Your build version; sent as `buildVersion`. */
+  /** Your build version; sent as `buildVersion` (OTLP: `service.version`). */
   release?: string;
   /**
    * Share of sessions kept, 0..1 (default 1), decided once when a session starts. An unsampled
@@ -58,9 +88,10 @@ export interface SightlineConfig {
   /**
    * W3C trace context for fetch and XMLHttpRequest: sampled requests (`sampleRate`, default 0.1)
    * get a `traceparent` header when they go to the page's origin or match `propagateTo` (URL
-   * prefixes or RegExps), and each sampled request is recorded as a client span.
+   * prefixes or RegExps), and each sampled request is recorded as a client span. With
+   * `exporter: 'otlp'`, the page load is traced too (`documentLoad` and its phases).
    */
-  tracing?: { enabled?: boolean; sampleRate?: number; propagateTo?: Pattern[]; exporter?: 'native' | 'otlp' };
+  tracing?: { enabled?: boolean; sampleRate?: number; propagateTo?: Pattern[] };
   /**
    * Alert rules over this page's requests and health: error rate (failed share over the last 5
    * minutes, at least 10 requests) above `errorRate` (0.05), p95 request duration above
@@ -90,10 +121,13 @@ export interface SightlineConfig {
     /** the `data-*` attributes a click record may carry (default `data-testid`, `data-action`, `data-track`) */
     dataAttributes?: string[];
   };
-  /** Edit an event (once, when its batch is made), or return `null` to drop it. */
+  /**
+   * Edit an event (once, when its batch is made), or return `null` to drop it. With `exporter: 'otlp'`
+   * it gets each OTLP log record and request span (not the metrics, nor the page load's spans).
+   */
   beforeSend?: (event: Record<string, unknown>) => Record<string, unknown> | null | undefined | false;
   onAlert?: (alert: Alert) => void;
-  /** SDK self-diagnostics: queue overflow, rejected batches, hooks that threw. */
+  /** SDK self-diagnostics: queue overflow, rejected batches, partial successes, hooks that threw. */
   onError?: (diagnostic: { code: string; message: string }) => void;
   /** Log what the SDK does to the console (debug level). */
   debug?: boolean;

@@ -70,14 +70,20 @@ test('errors, vitals and spans reach a cross-origin OTLP endpoint as JSON the pr
   const spans = await waitFor(async () => {
     const rows = await otlp.events('otlp_traces');
     const all = rows.flatMap((r) => r.data.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((s) => s.spans)));
-    return all.length && all;
-  }, 'the span');
-  const span = spans.find((s) => attr(s, 'url.full').endsWith('/healthz'));
+    return all.some((s) => attr(s, 'url.full')?.endsWith('/healthz')) && all.some((s) => s.name === 'documentLoad') && all;
+  }, 'the request span and the page load');
+  const span = spans.find((s) => attr(s, 'url.full')?.endsWith('/healthz'));
   assert.ok(span, JSON.stringify(spans));
   assert.match(span.traceId, /^[0-9a-f]{32}$/);
   assert.match(span.spanId, /^[0-9a-f]{16}$/);
   assert.equal(span.kind, 3);
   assert.equal(attr(span, 'http.response.status_code'), '200');
+  // the page load: documentLoad and its phases, in one trace
+  const load = spans.find((s) => s.name === 'documentLoad');
+  assert.ok(load, spans.map((s) => s.name).join(','));
+  assert.equal(load.kind, 1);
+  const phases = spans.filter((s) => s.parentSpanId === load.spanId);
+  assert.ok(phases.some((s) => s.name === 'response') && phases.every((s) => s.traceId === load.traceId), JSON.stringify(phases));
 
   // the vitals' histograms
   const metrics = await waitFor(async () => {
@@ -110,12 +116,13 @@ test('an error raised just before the page closes arrives (keepalive, preflighte
   });
   await page.waitForTimeout(50);
   await page.close({ runBeforeUnload: true });
+  // the error, and CLS, which is reported when the page goes
   const records = await waitFor(async () => {
     const r = await logRecords();
-    return r.some((l) => attr(l, 'exception.message') === 'otlp: just before close') && r;
-  }, 'the error sent at close');
-  // the vitals that are only final when the page goes: CLS and INP report then
-  assert.ok(records.some((l) => l.eventName === 'browser.web_vital' && attr(l, 'browser.web_vital.name') === 'cls'), 'CLS at close');
+    const cls = r.some((l) => l.eventName === 'browser.web_vital' && attr(l, 'browser.web_vital.name') === 'cls');
+    return cls && r.some((l) => attr(l, 'exception.message') === 'otlp: just before close') && r;
+  }, 'the error and CLS sent at close');
+  assert.ok(records.length > 0);
 });
 
 test('a 400 is not retried and its events are counted as dropped; a 503 is retried', { timeout: 60000 }, async () => {

@@ -38,6 +38,16 @@ async function main(): Promise<void> {
 
   // @ts-expect-error collector is required
   await init({});
+  // the OTLP exporter needs no collector
+  await init({ exporter: 'otlp', service: 'shop-web', otlp: { endpoint: '/otlp', headers: { 'x-ingest-key': 'k' }, compression: 'gzip' } });
+  // @ts-expect-error endpoints belong to the native exporter
+  await init({ exporter: 'otlp', endpoints: { errors: '/e' } });
+  // @ts-expect-error otlp options need exporter: 'otlp'
+  await init({ collector: 'x', otlp: { endpoint: '/otlp' } });
+  // @ts-expect-error compression is gzip or none
+  await init({ exporter: 'otlp', otlp: { compression: 'br' } });
+  // @ts-expect-error tracing.exporter is gone
+  await init({ collector: 'x', tracing: { exporter: 'otlp' } });
   // @ts-expect-error unknown keys are refused
   await init({ collector: 'x', colector: 'y' });
   // @ts-expect-error levels are a closed set

@@ -43,6 +43,8 @@ pub enum Body {
     PageView(Box<PageView>),
     Action(Box<Action>),
     Span(Box<Span>),
+    /// The page load as a trace (made for the OTLP exporter when tracing is on).
+    PageLoad(Box<PageLoad>),
     /// Shared with the health source, which keeps the last report for `runHealthChecks()`.
     Health(std::rc::Rc<Health>),
     Alert(Box<Alert>),
@@ -53,7 +55,7 @@ impl Event {
         match &self.body {
             Body::Error(_) => Channel::Errors,
             Body::Metric(_) => Channel::Metrics,
-            Body::PageView(_) | Body::Action(_) | Body::Span(_) => Channel::Events,
+            Body::PageView(_) | Body::Action(_) | Body::Span(_) | Body::PageLoad(_) => Channel::Events,
             Body::Health(_) => Channel::Health,
             Body::Alert(_) => Channel::Alerts,
         }
@@ -275,6 +277,20 @@ pub struct Span {
     pub start: f64,
     pub duration: f64,
     pub size: f64,
+}
+
+/// The page load, as navigation timing gives it: `documentLoad` and its phases.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageLoad {
+    pub trace_id: (u64, u64),
+    /// The `documentLoad` span's id; its phases take the ids after it.
+    pub span_id: u64,
+    /// Epoch ms of the navigation's time origin.
+    pub origin: f64,
+    /// navigate, reload, back_forward, prerender
+    pub kind: String,
+    /// (name, start, end) in ms since `origin`: `documentLoad` (the whole load), then its phases.
+    pub phases: Vec<(&'static str, f64, f64)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

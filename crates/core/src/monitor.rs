@@ -303,9 +303,22 @@ impl<P: Platform> Monitor<P> {
             self.view = self.rng.next_u64();
             self.vitals_view = self.view;
         }
-        let made = self.perf.handle(kind, a, &self.cfg, &self.urls);
+        let mut made = self.perf.handle(kind, a, &self.cfg, &self.urls);
         if let Some(t) = made.load_time {
             self.agg.load_time.add(t);
+        }
+        // the page load as a trace, for OTLP, in the share of page loads tracing samples
+        if let Some(mut load) = made.load.take() {
+            if self.cfg.otlp.is_some() && self.cfg.tracing_enabled && self.sessions.sampled() && self.rng.unit() < self.cfg.tracing_sample_rate {
+                let now = self.p.now();
+                load.origin = now - load.origin;
+                load.trace_id = (self.rng.next_u64(), self.rng.next_u64());
+                // the phases take the ids after it (never zero)
+                load.span_id = (self.rng.next_u64() & !15) | 16;
+                let at = load.origin;
+                let ev = self.event(Body::PageLoad(load), at);
+                self.enqueue(ev, false);
+            }
         }
         for m in made.metrics {
             if m.vital.is_some() {

@@ -288,6 +288,13 @@ pub fn every_kind() -> Vec<Event> {
         ev(Body::Action(Box::new(Action::Route { from: "https://a/".into(), to: "https://a/b".into(), trigger: Navigation::PushState }))),
         ev(Body::Action(Box::new(Action::Hidden))),
         ev(Body::Span(Box::new(Span { trace_id: "a".repeat(32), span_id: "b".repeat(16), method: "GET".into(), url: "https://api/x".into(), status: 200, outcome: Outcome::Timeout, start: 1.0, duration: 2.0, size: 5.0 }))),
+        ev(Body::PageLoad(Box::new(PageLoad {
+            trace_id: (1, 2),
+            span_id: 0x10,
+            origin: 1_799_999_999_000.0,
+            kind: "navigate".into(),
+            phases: vec![("documentLoad", 0.0, 320.0), ("request", 10.0, 40.0)],
+        }))),
         ev(Body::Health(std::rc::Rc::new(Health {
             checks: vec![Check { name: "api".into(), status: crate::alerting::Status::Degraded, response_time: 3.5, message: "slow".into() }],
             status: crate::alerting::Status::Degraded,

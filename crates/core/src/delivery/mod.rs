@@ -472,8 +472,9 @@ impl Delivery {
                 c.queue.unpop(ev);
                 break;
             }
-            // OTLP's aggregated metrics are not records of the page's: the hook sees its log records and spans
-            let hook = ctx.hook && !(self.otlp.is_some() && c.ch == Channel::Metrics);
+            // OTLP: the hook sees each log record and request span; aggregated metrics and the
+            // page load's spans (one item of several spans) are not passed to it
+            let hook = ctx.hook && !(self.otlp.is_some() && (c.ch == Channel::Metrics || matches!(ev.body, Body::PageLoad(_))));
             let hooked = if hook { p.before_send(&item) } else { Hook::Keep };
             let final_item = match hooked {
                 Hook::Drop => continue,

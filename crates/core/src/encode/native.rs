@@ -91,6 +91,28 @@ pub fn item(out: &mut String, ev: &Event, page: &Page) {
             out.push('}');
             data_close(out, s.start);
         }
+        // made for the OTLP exporter only; natively it would be one internal span
+        Body::PageLoad(l) => {
+            data_open(out, "span");
+            json::key(out, "traceId");
+            out.push('"');
+            json::hex64(out, l.trace_id.0);
+            json::hex64(out, l.trace_id.1);
+            out.push('"');
+            json::key(out, "spanId");
+            out.push('"');
+            json::hex64(out, l.span_id);
+            out.push('"');
+            json::field_str(out, "name", "documentLoad");
+            json::field_str(out, "kind", "internal");
+            let end = l.phases.first().map_or(0.0, |p| p.2);
+            json::field_num(out, "startTime", l.origin);
+            json::field_num(out, "endTime", l.origin + end);
+            json::field_num(out, "duration", end);
+            json::field_str(out, "status", "ok");
+            out.push_str(",\"attributes\":{}");
+            data_close(out, l.origin);
+        }
         Body::Health(h) => {
             out.push_str("{\"checks\":[");
             for c in &h.checks {

@@ -13,7 +13,7 @@
 use super::{Page, SDK_NAME, SDK_VERSION};
 use crate::aggregate::{bucket, HTTP_BOUNDS_MS};
 use crate::config::Channel;
-use crate::event::{Action, Body, Element, Error, Event, Metric, Navigation, Outcome, Span, Tag};
+use crate::event::{Action, Body, Element, Error, Event, Metric, Navigation, Outcome, PageLoad, Span, Tag};
 use crate::json;
 
 /// Bounds of the web vitals' histograms: milliseconds (with web-vitals' good and poor thresholds
@@ -27,7 +27,7 @@ const CLS_BOUNDS: [f64; 7] = [0.01, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0];
 /// log record (the events lane) and into its histogram (the metrics lane).
 pub fn lanes(ev: &Event) -> (Channel, Option<Channel>) {
     match &ev.body {
-        Body::Span(_) => (Channel::Spans, None),
+        Body::Span(_) | Body::PageLoad(_) => (Channel::Spans, None),
         Body::Metric(m) if m.vital.is_some() => (Channel::Events, Some(Channel::Metrics)),
         Body::Metric(m) if m.hist.is_some() => (Channel::Metrics, None),
         // other performance entries are log records
@@ -93,6 +93,7 @@ pub const TAIL: &str = "]}]}]}";
 pub fn item(out: &mut String, ev: &Event, lane: Channel) {
     match (&ev.body, lane) {
         (Body::Span(s), _) => span(out, ev, s),
+        (Body::PageLoad(l), _) => page_load(out, ev, l),
         (Body::Metric(m), Channel::Metrics) => metric(out, ev, m),
         _ => log(out, ev),
     }
@@ -113,7 +114,7 @@ fn log(out: &mut String, ev: &Event) {
         Body::Metric(_) => ("sightline.performance", 9, ""),
         Body::Health(h) => ("sightline.health", [9, 13, 9, 17].get(h.status as usize).copied().unwrap_or(9), ""),
         Body::Alert(a) => ("sightline.alert", if a.resolved { 9 } else { alert_severity(a.severity) }, ""),
-        Body::Span(_) => ("", 0, ""),
+        Body::Span(_) | Body::PageLoad(_) => ("", 0, ""),
     };
     out.push('{');
     nanos_field(out, "timeUnixNano", ev.time);
@@ -197,7 +198,7 @@ fn log(out: &mut String, ev: &Event) {
                 attr_str(out, "sightline.alert.description", &a.description);
             }
         }
-        Body::Span(_) => {}
+        Body::Span(_) | Body::PageLoad(_) => {}
     }
     out.push_str("]}");
 }
@@ -483,6 +484,46 @@ fn span(out: &mut String, ev: &Event, s: &Span) {
 }
 
 #[inline(never)]
+/// The page load: a `documentLoad` span (kind internal) over the navigation, and a child span
+/// per phase (domain lookup, connect, request, response, DOM processing), in one new trace.
+fn page_load(out: &mut String, ev: &Event, l: &PageLoad) {
+    let mut trace = String::with_capacity(32);
+    json::hex64(&mut trace, l.trace_id.0);
+    json::hex64(&mut trace, l.trace_id.1);
+    for (i, (name, start, end)) in l.phases.iter().enumerate() {
+        // the item is its spans, one after the other (the batch puts commas between items)
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('{');
+        json::field_str(out, "traceId", &trace);
+        hex_id(out, "spanId", l.span_id.wrapping_add(i as u64));
+        if i > 0 {
+            hex_id(out, "parentSpanId", l.span_id);
+        }
+        json::field_str(out, "name", name);
+        json::field_u64(out, "kind", 1);
+        nanos_field(out, "startTimeUnixNano", l.origin + start);
+        nanos_field(out, "endTimeUnixNano", l.origin + end);
+        json::key(out, "attributes");
+        out.push('[');
+        if i == 0 {
+            attr_str(out, "url.full", &ev.url);
+            attr_str(out, "sightline.navigation_type", &l.kind);
+            attr_str(out, "session.id", &ev.session);
+            page_view_attr(out, ev);
+        }
+        out.push_str("]}");
+    }
+}
+
+fn hex_id(out: &mut String, k: &str, id: u64) {
+    json::key(out, k);
+    out.push('"');
+    json::hex64(out, id);
+    out.push('"');
+}
+
 fn page_view_attr(out: &mut String, ev: &Event) {
     let mut id = String::with_capacity(16);
     json::hex64(&mut id, ev.page_view);

@@ -40,6 +40,8 @@ pub struct Perf {
 pub struct Made {
     pub metrics: Vec<Metric>,
     pub load_time: Option<f64>,
+    /// The page load's phases (ids and origin left for the monitor to set).
+    pub load: Option<Box<crate::event::PageLoad>>,
 }
 
 impl Default for Perf {
@@ -159,6 +161,19 @@ impl Perf {
         if n.load_end > 0.0 {
             phase("navigation_total_load_time", n.load_end);
             made.load_time = Some(n.load_end);
+            let mut phases = vec![("documentLoad", 0.0, n.load_end)];
+            for (name, start, end) in [
+                ("domainLookup", n.dns.0, n.dns.1),
+                ("connect", n.connect.0, n.connect.1),
+                ("request", n.request_start, n.response_start),
+                ("response", n.response_start, n.response_end),
+                ("domProcessing", n.response_end, n.dom_complete),
+            ] {
+                if start > 0.0 && end >= start {
+                    phases.push((name, start, end));
+                }
+            }
+            made.load = Some(Box::new(crate::event::PageLoad { trace_id: (0, 0), span_id: 0, origin: n.now, kind: String::from(kind), phases }));
         }
     }
 }

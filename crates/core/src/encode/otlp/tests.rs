@@ -166,14 +166,23 @@ fn every_payload_reads_as_the_protobuf_definitions_say() {
     assert_eq!(dp.bucket_counts.iter().sum::<u64>(), 1);
 
     // the traced request: ids of its traceparent, a client span, an error (it timed out)
-    assert_eq!(spans.len(), 1);
-    let span = &spans[0];
+    assert_eq!(spans.len(), 3);
+    let span = spans.iter().find(|s| s.kind == 3).unwrap();
     assert_eq!((span.trace_id.len(), span.span_id.len(), span.kind), (16, 8, 3));
     assert_eq!(span.name, "GET");
     assert_eq!(span.status.as_ref().map(|s| s.code), Some(2));
     assert_eq!(s(&span.attributes, "error.type"), "timeout");
     assert_eq!(s(&span.attributes, "url.full"), "https://api/x");
     assert_eq!(span.end_time_unix_nano - span.start_time_unix_nano, 2_000_000);
+    // the page load: documentLoad and its phase, children of it, in their own trace
+    let load = spans.iter().find(|s| s.name == "documentLoad").unwrap();
+    let request = spans.iter().find(|s| s.name == "request").unwrap();
+    assert_eq!((load.kind, load.trace_id.clone(), load.parent_span_id.len()), (1, request.trace_id.clone(), 0));
+    assert_eq!(request.parent_span_id, load.span_id);
+    assert_ne!(request.span_id, load.span_id);
+    assert_eq!(load.end_time_unix_nano - load.start_time_unix_nano, 320_000_000);
+    assert_eq!(request.start_time_unix_nano - load.start_time_unix_nano, 10_000_000);
+    assert_eq!(s(&load.attributes, "sightline.navigation_type"), "navigate");
 }
 
 #[test]
