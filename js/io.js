@@ -97,6 +97,17 @@ export function agent() {
   return navigator.userAgent;
 }
 
+/** For OTLP's resource: `navigator.language`, and where User-Agent Client Hints exist the platform, mobile and brands, a line each. */
+export function browser() {
+  try {
+    const d = navigator.userAgentData;
+    const brands = d ? d.brands.map((b) => b.brand + ' ' + b.version).join(',') : '';
+    return [navigator.language || '', d ? d.platform : '', d ? (d.mobile ? '1' : '0') : '', brands].join('\n');
+  } catch (e) {
+    return '';
+  }
+}
+
 /** `url` resolved against the page, or undefined when it is not a URL. */
 export function resolve(url) {
   try {

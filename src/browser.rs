@@ -31,6 +31,8 @@ extern "C" {
     fn visible() -> bool;
     /// `navigator.userAgent`
     pub fn agent() -> String;
+    /// language, platform, mobile and brands, a line each (for OTLP's resource)
+    pub fn browser() -> String;
     /// `url` resolved against the page URL (relative collectors are allowed).
     #[wasm_bindgen(js_name = resolve)]
     pub fn absolute_url(url: &str) -> Option<String>;

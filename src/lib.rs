@@ -109,7 +109,8 @@ pub fn start_client(config: &JsValue, sink: JsValue) -> Result<Client, String> {
         if let Some(o) = otlp {
             p.otlp = o;
         }
-        Shared::new(Monitor::new(cfg, urls, browser::agent(), p))
+        let about = if cfg.otlp.is_some() { browser::browser() } else { String::new() };
+        Shared::new(Monitor::new(cfg, urls, browser::agent(), about, p))
     });
     let fetch = shared.monitor.try_borrow().map(|m| m.p.fetch.clone()).unwrap_or(JsValue::UNDEFINED);
     let client = Client::new(shared);

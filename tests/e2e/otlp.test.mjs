@@ -60,6 +60,7 @@ test('errors, vitals and spans reach a cross-origin OTLP endpoint as JSON the pr
   assert.equal(res['service.version'], '1.2.3');
   assert.equal(res['deployment.environment.name'], 'test');
   assert.match(res['user_agent.original'], /Chrome/);
+  assert.ok(res['browser.language'] && res['browser.platform'], JSON.stringify(res));
   assert.equal(error.scope.name, 'sightline');
   assert.match(attr(error, 'session.id'), /^[0-9a-f]{32}$/);
   const names = new Set(records.filter((l) => l.eventName === 'browser.web_vital').map((l) => attr(l, 'browser.web_vital.name')));

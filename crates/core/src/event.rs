@@ -33,6 +33,8 @@ pub struct Event {
     pub scope: Rc<Scope>,
     /// The page's event number (batches can arrive out of order: a beacon overtakes a request).
     pub seq: u32,
+    /// On the first event of a session that replaced another: that one's id.
+    pub previous_session: Option<Rc<str>>,
     pub body: Body,
 }
 

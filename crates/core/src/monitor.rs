@@ -61,10 +61,10 @@ fn ctx<'a>(sessions: &'a Sessions, page: &'a Page, cfg: &Config) -> Ctx<'a> {
 impl<P: Platform> Monitor<P> {
     /// Starts monitoring: the tab's session, the previous page load's backlog, the health timer.
     /// `urls` are the absolute endpoints, in channel order.
-    pub fn new(cfg: Config, urls: Vec<String>, user_agent: String, mut p: P) -> Monitor<P> {
+    pub fn new(cfg: Config, urls: Vec<String>, user_agent: String, browser: String, mut p: P) -> Monitor<P> {
         let mut rng = Rng::from(&mut p);
         let sessions = Sessions::load(&cfg, &mut rng, &mut p);
-        let page = Page { release: cfg.release.clone(), environment: cfg.environment.clone(), user_agent };
+        let page = Page { release: cfg.release.clone(), environment: cfg.environment.clone(), user_agent, browser };
         let delivery = Delivery::new(&cfg, &urls, &page, Rng::new(rng.next_u64()));
         let view = rng.next_u64();
         let mut m = Monitor {
@@ -123,7 +123,8 @@ impl<P: Platform> Monitor<P> {
         self.seq = self.seq.wrapping_add(1);
         let url = self.url();
         let page_view = if matches!(&body, Body::Metric(m) if m.vital.is_some()) { self.vitals_view } else { self.view };
-        Event { time, session: self.sessions.id.clone(), page_view, url, scope: self.scope.clone(), seq: self.seq, body }
+        let previous_session = self.sessions.previous.take();
+        Event { time, session: self.sessions.id.clone(), page_view, url, scope: self.scope.clone(), seq: self.seq, previous_session, body }
     }
 
     /// Queues an event for delivery; an unsampled session sends nothing.

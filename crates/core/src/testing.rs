@@ -176,6 +176,7 @@ pub fn error_event(fp: u64, message: &str) -> Event {
         url: Rc::from("https://shop.example/cart"),
         scope: Rc::new(Scope::default()),
         seq: 0,
+        previous_session: None,
         body: Body::Error(Box::new(Error { kind: "manual", name: "Error".into(), message: message.into(), level: "error", fingerprint: fp, count: 1, ..Default::default() })),
     }
 }
@@ -242,6 +243,7 @@ pub fn ev(body: Body) -> Event {
         url: Rc::from("https://shop.example/cart"),
         scope: Rc::new(Scope { user: Some("u1".into()), tags: vec![("plan".into(), "pro".into())] }),
         seq: 3,
+        previous_session: None,
         body,
     }
 }

@@ -284,7 +284,7 @@ mod tests {
     fn the_encoder_writes_what_the_wire_types_read() {
         let cfg = Config::from_entries(Some(&[(String::from("collector"), Val::Str("https://c".into())), (String::from("service"), Val::Str("shop".into()))])).unwrap();
         let urls = cfg.urls();
-        let page = Page { release: Some("1.0.0".into()), environment: Some("prod".into()), user_agent: "UA".into() };
+        let page = Page { release: Some("1.0.0".into()), environment: Some("prod".into()), user_agent: "UA".into(), ..Page::default() };
         let mut d = Delivery::new(&cfg, &urls, &page, Rng::new(1));
         let mut p = Fake::default();
         let ctx = Ctx { session: "0123456789abcdef0123456789abcdef", page: &page, hook: false };

@@ -188,6 +188,7 @@ fn events_of(channel: Channel, batch: &Batch) -> (Page, Vec<Event>) {
         url: Rc::from(url),
         scope: no_scope.clone(),
         seq: seq as u32,
+        previous_session: None,
         body,
     };
     for item in &batch.events {
@@ -374,7 +375,7 @@ mod tests {
     fn native_batches() -> Vec<(Channel, Batch)> {
         let entries = [("collector", "https://c"), ("service", "shop-web")].map(|(k, v)| (k.to_owned(), Val::Str(v.into())));
         let cfg = Config::from_entries(Some(&entries)).unwrap();
-        let page = Page { release: Some("2.4.1".into()), environment: Some("production".into()), user_agent: "UA".into() };
+        let page = Page { release: Some("2.4.1".into()), environment: Some("production".into()), user_agent: "UA".into(), ..Page::default() };
         let mut d = Delivery::new(&cfg, &cfg.urls(), &page, Rng::new(1));
         let mut p = Fake::default();
         let ctx = Ctx { session: "0123456789abcdef0123456789abcdef", page: &page, hook: false };

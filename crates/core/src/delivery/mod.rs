@@ -196,7 +196,7 @@ impl Delivery {
             if let Some(t) = m.tags.first() {
                 copy.tags.push(t.clone());
             }
-            let copy = Event { body: Body::Metric(Box::new(copy)), session: ev.session.clone(), url: ev.url.clone(), scope: ev.scope.clone(), ..ev };
+            let copy = Event { body: Body::Metric(Box::new(copy)), session: ev.session.clone(), url: ev.url.clone(), scope: ev.scope.clone(), previous_session: None, ..ev };
             self.push_to(also as usize, copy, urgent, ctx, p);
         }
         self.push_to(lane as usize, ev, urgent, ctx, p);

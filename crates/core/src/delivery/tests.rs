@@ -501,3 +501,36 @@ fn a_burst_of_5000_errors_all_arrive() {
     assert_eq!(delivered.len(), 5000, "dropped {}", h.d.stats.dropped_events);
     assert_eq!(h.d.stats.dropped_events, 0);
 }
+
+/// The OTLP exporter's delivery at page close: keepalive within the budget, never a beacon (its
+/// JSON would go with credentials), the rest kept under its own key for the next page load, whose
+/// exports go to the OTLP paths.
+#[test]
+fn otlp_at_page_close_keeps_what_keepalive_cannot_take_for_the_next_load() {
+    let otlp = || {
+        let mut h = H::with(config(&[]));
+        let cfg = Config::from_entries(Some(&[(String::from("exporter"), Val::Str("otlp".into()))])).unwrap();
+        h.d = Delivery::new(&cfg, &cfg.urls(), &h.page, Rng::new(7));
+        h
+    };
+    let mut h = otlp();
+    h.error(1);
+    h.hide(true);
+    let first = h.p.take_post().unwrap();
+    assert!(first.keepalive && first.url == "http://localhost:4318/v1/logs", "{first:?}");
+    assert!(first.body.starts_with("{\"resourceLogs\":"));
+    // the budget is taken: the next error cannot go by keepalive, and no beacon is tried
+    h.d.keepalive_bytes = KEEPALIVE_BUDGET;
+    h.error(2);
+    h.hide(true);
+    assert!(h.p.beacons.is_empty());
+    assert!(!h.p.storage.contains_key(&(false, PERSIST_KEY.to_string())), "the native backlog is not the OTLP one");
+    let kept = h.p.storage.get(&(false, PERSIST_KEY_OTLP.to_string())).unwrap().clone();
+    let mut next = otlp();
+    next.p.storage.insert((false, PERSIST_KEY_OTLP.to_string()), kept);
+    next.restore();
+    let posts = next.answer_all(200);
+    assert_eq!(posts.len(), 1);
+    assert!(posts[0].url.ends_with("/v1/logs") && posts[0].body.contains("boom 2"), "{:?}", posts[0]);
+    assert_eq!(next.d.stats.restored, 1);
+}

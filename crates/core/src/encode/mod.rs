@@ -9,6 +9,9 @@ pub struct Page {
     pub release: Option<String>,
     pub environment: Option<String>,
     pub user_agent: String,
+    /// For OTLP's resource: `navigator.language`, and from User-Agent Client Hints the platform,
+    /// mobile (`1`/`0`) and brands (`Chromium 156,…`), one per line; empty where unknown.
+    pub browser: String,
 }
 
 pub const SDK_NAME: &str = "sightline";

@@ -350,7 +350,7 @@ mod tests {
     use crate::stack::Frame;
 
     fn page() -> Page {
-        Page { release: Some("1.0.0".into()), environment: None, user_agent: "UA".into() }
+        Page { release: Some("1.0.0".into()), environment: None, user_agent: "UA".into(), ..Page::default() }
     }
 
     fn ev(body: Body) -> Event {
@@ -361,6 +361,7 @@ mod tests {
             url: Rc::from("https://a.io/p"),
             scope: Rc::new(Scope { user: Some("u1".into()), tags: vec![("plan".into(), "pro".into())] }),
             seq: 7,
+            previous_session: None,
             body,
         }
     }

@@ -51,6 +51,25 @@ pub fn resource(page: &Page, service: Option<&str>) -> String {
     attr_str(&mut o, "telemetry.sdk.language", "webjs");
     attr_str(&mut o, "telemetry.sdk.version", SDK_VERSION);
     attr_str(&mut o, "user_agent.original", &page.user_agent);
+    let mut b = json::split_byte(&page.browser, b'\n');
+    let (language, platform, mobile, brands) = (b.next(), b.next(), b.next(), b.next());
+    for (k, v) in [("browser.language", language), ("browser.platform", platform)] {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            attr_str(&mut o, k, v);
+        }
+    }
+    if let Some(m) = mobile.filter(|m| !m.is_empty()) {
+        attr_bool(&mut o, "browser.mobile", m == "1");
+    }
+    if let Some(brands) = brands.filter(|b| !b.is_empty()) {
+        key_open(&mut o, "browser.brands");
+        o.push_str("{\"arrayValue\":{\"values\":[");
+        for brand in json::split_byte(brands, b',') {
+            json::comma(&mut o);
+            any_str(&mut o, brand);
+        }
+        o.push_str("]}}}");
+    }
     o.push_str("]}");
     o
 }
@@ -130,8 +149,7 @@ fn log(out: &mut String, ev: &Event) {
     }
     json::key(out, "attributes");
     out.push('[');
-    attr_str(out, "session.id", &ev.session);
-    page_view_attr(out, ev);
+    session_attrs(out, ev);
     attr_int(out, "sightline.seq", u64::from(ev.seq));
     if !ev.url.is_empty() {
         attr_str(out, "url.full", &ev.url);
@@ -471,8 +489,7 @@ fn span(out: &mut String, ev: &Event, s: &Span) {
         Some(e) => attr_str(out, "error.type", e),
         None => {}
     }
-    attr_str(out, "session.id", &ev.session);
-    page_view_attr(out, ev);
+    session_attrs(out, ev);
     if !ev.url.is_empty() {
         attr_str(out, "sightline.page.url", &ev.url);
     }
@@ -510,8 +527,7 @@ fn page_load(out: &mut String, ev: &Event, l: &PageLoad) {
         if i == 0 {
             attr_str(out, "url.full", &ev.url);
             attr_str(out, "sightline.navigation_type", &l.kind);
-            attr_str(out, "session.id", &ev.session);
-            page_view_attr(out, ev);
+            session_attrs(out, ev);
         }
         out.push_str("]}");
     }
@@ -522,6 +538,16 @@ fn hex_id(out: &mut String, k: &str, id: u64) {
     out.push('"');
     json::hex64(out, id);
     out.push('"');
+}
+
+/// `session.id`, `session.previous_id` (on a new session's first event), the page view's id.
+#[inline(never)]
+fn session_attrs(out: &mut String, ev: &Event) {
+    attr_str(out, "session.id", &ev.session);
+    if let Some(p) = &ev.previous_session {
+        attr_str(out, "session.previous_id", p);
+    }
+    page_view_attr(out, ev);
 }
 
 fn page_view_attr(out: &mut String, ev: &Event) {

@@ -21,8 +21,9 @@ fn monitor(extra: &[(&str, Val)]) -> Monitor<Fake> {
 }
 
 fn monitor_with(extra: &[(&str, Val)], p: Fake) -> Monitor<Fake> {
-    let urls = crate::config::CHANNELS.iter().map(|c| format!("https://c.example{}", c.default_path())).collect();
-    Monitor::new(config(extra), urls, "UA".into(), p)
+    let cfg = config(extra);
+    let urls = cfg.urls();
+    Monitor::new(cfg, urls, "UA".into(), String::new(), p)
 }
 
 /// Moves the clock, firing due timers; answers every request with 200 as it goes.
@@ -296,4 +297,21 @@ fn every_signal_reads_exactly_its_declared_fields_with_their_types() {
     let mut m = monitor(&[]);
     assert!(!m.signal(crate::signal::SIGNALS.len() as u32, &Vals(vec![])));
     assert!(m.stats_json().contains("\"internalErrors\":1"));
+}
+
+/// OTLP: the first record of a session that replaced another names it (`session.previous_id`).
+#[test]
+fn a_renewed_session_names_the_previous_one_on_its_first_record() {
+    let mut m = monitor(&[("exporter", Val::Str("otlp".into()))]);
+    let first = m.sessions.id.to_string();
+    page_view(&mut m, "https://shop.example/cart", "load");
+    m.p.now += 31.0 * 60_000.0;
+    click(&mut m, 1.0, 0.0);
+    run(&mut m, 20_000.0);
+    let bodies: Vec<&str> = m.p.sent.iter().filter(|p| p.url.ends_with("/v1/logs")).map(|p| p.body.as_str()).collect();
+    let previous = format!("{{\"key\":\"session.previous_id\",\"value\":{{\"stringValue\":\"{first}\"}}}}");
+    let with: Vec<&&str> = bodies.iter().filter(|b| b.contains(&previous)).collect();
+    assert_eq!(with.len(), 1, "{bodies:?}");
+    assert_eq!(bodies.iter().map(|b| b.matches("session.previous_id").count()).sum::<usize>(), 1, "only on the first record");
+    assert!(with[0].contains("\"stringValue\":\"session\""), "the renewed session's page view");
 }

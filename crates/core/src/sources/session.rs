@@ -16,6 +16,8 @@ pub struct Sessions {
     pub current: Session,
     /// The id, shared by the events of the session.
     pub id: Rc<str>,
+    /// The session this one replaced, until the first event of this one takes it.
+    pub previous: Option<Rc<str>>,
     saved_at: f64,
     timeout: f64,
     max_age: f64,
@@ -37,17 +39,21 @@ impl Sessions {
         let mut s = Sessions {
             current: Session::new(String::new(), false, now),
             id: Rc::from(""),
+            previous: None,
             saved_at: now,
             timeout: cfg.session_timeout_ms,
             max_age: cfg.session_max_ms,
             sample_rate: cfg.sample_rate,
         };
-        match saved.filter(|c| !c.expired(now, s.timeout, s.max_age)) {
-            Some(c) => {
+        match saved {
+            Some(c) if !c.expired(now, s.timeout, s.max_age) => {
                 s.id = Rc::from(c.id.as_str());
                 s.current = c;
             }
-            None => s.start_new(now, rng, p),
+            ended => {
+                s.previous = ended.map(|c| Rc::from(c.id.as_str()));
+                s.start_new(now, rng, p);
+            }
         }
         s
     }
@@ -55,6 +61,9 @@ impl Sessions {
     fn start_new(&mut self, now: f64, rng: &mut Rng, p: &mut impl Platform) {
         let id = new_id(rng);
         let sampled = rng.unit() < self.sample_rate;
+        if !self.id.is_empty() {
+            self.previous = Some(self.id.clone());
+        }
         self.id = Rc::from(id.as_str());
         self.current = Session::new(id, sampled, now);
         self.save(now, p);

@@ -27,7 +27,7 @@ fn otlp_config() -> Config {
 }
 
 fn page() -> Page {
-    Page { release: Some("2.4.1".into()), environment: Some("production".into()), user_agent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156".into() }
+    Page { release: Some("2.4.1".into()), environment: Some("production".into()), user_agent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156".into(), browser: "en-GB\nLinux\n0\nChromium 156,Not?A_Brand 24".into() }
 }
 
 /// Every kind of event, flushed through an OTLP delivery: the requests it made.
@@ -99,6 +99,13 @@ fn every_payload_reads_as_the_protobuf_definitions_say() {
                 assert_eq!(s(&res.attributes, "service.version"), "2.4.1");
                 assert_eq!(s(&res.attributes, "deployment.environment.name"), "production");
                 assert!(s(&res.attributes, "user_agent.original").contains("Chrome"));
+                assert_eq!(s(&res.attributes, "browser.language"), "en-GB");
+                assert_eq!(s(&res.attributes, "browser.platform"), "Linux");
+                assert_eq!(attr(&res.attributes, "browser.mobile"), Some(&Any::BoolValue(false)));
+                match attr(&res.attributes, "browser.brands") {
+                    Some(Any::ArrayValue(a)) => assert_eq!(a.values.len(), 2),
+                    other => panic!("{other:?}"),
+                }
                 for sl in rl.scope_logs {
                     let scope = sl.scope.unwrap();
                     assert_eq!((scope.name.as_str(), s(&scope.attributes, "sightline.batch.id").len()), ("sightline", 16));
