@@ -675,3 +675,34 @@ async fn health_checks_run_for_real_time_out_and_a_failing_one_raises_one_alert(
     c.shutdown();
     assert!(get(&c.1.clone().into(), "runChecks").is_undefined(), "shutdown stops the checks");
 }
+
+/// `exporter: 'otlp'` in the browser: the real `fetch` sends JSON with the configured header to
+/// the (cross-origin) test collector, which reads it with the protobuf definitions; `beforeSend`
+/// sees and edits the OTLP log record.
+#[wasm_bindgen_test]
+async fn the_otlp_exporter_sends_log_records_the_collector_reads() {
+    let hook = js_sys::Function::new_with_args(
+        "r",
+        "if (r.attributes.some((a) => a.value.stringValue && a.value.stringValue.includes('drop-me'))) return null; \
+         r.attributes.push({ key: 'app.checked', value: { boolValue: true } }); return r;",
+    );
+    let otlp = obj(&[("endpoint", COLLECTOR.into()), ("headers", obj(&[("x-ingest-key", "public".into())]))]);
+    let config = obj(&[("exporter", "otlp".into()), ("service", "browser-test".into()), ("otlp", otlp), ("beforeSend", hook.into())]);
+    let c = try_start(&config).expect("valid config");
+    let marker = unique("otlp");
+    dispatch_error(&marker);
+    c.capture_message(format!("{marker} drop-me"), None);
+    assert!(flush(&c).await, "{}", c.stats());
+    let got = received(&marker).await;
+    assert_eq!(got.len(), 1, "the hook dropped one");
+    assert_eq!(get(&got[0], "data.name").as_string().unwrap(), "Error");
+    assert_eq!(get(&got[0], "channel").as_string().unwrap(), "errors");
+    // the export as it came: the edited record, the service
+    let r = fetch_json(&format!("{COLLECTOR}/api/events?channel=otlp_logs&limit=10000"), None).await;
+    let raw = js_sys::JSON::stringify(&get(&r, "events")).unwrap().as_string().unwrap();
+    let ours = raw.split("\"resourceLogs\"").find(|e| e.contains(&marker)).expect("the export");
+    assert!(ours.contains("\"app.checked\"") && ours.contains("\"browser-test\""), "{ours}");
+    let s = stats(&c);
+    assert_eq!(get(&s, "failedSends").as_f64(), Some(0.0));
+    c.shutdown();
+}
