@@ -176,3 +176,20 @@ test('with compression: gzip, a burst too big for keepalive goes gzipped, and ev
   assert.ok(reqs.every((r) => r.status === 200));
   await page.close();
 });
+
+test("a partialSuccess answer's rejected records are counted and reported", { timeout: 60000 }, async () => {
+  await otlp.reset();
+  const page = await openPage();
+  // as the OpenTelemetry Collector writes it: 64-bit counts are strings
+  await otlp.fail({ channel: 'otlp_logs', status: 200, count: 1, body: { partialSuccess: { rejectedLogRecords: '2', errorMessage: 'two were invalid' } } });
+  await throwInPage(page, 'otlp: partly refused', 'TypeError');
+  await waitFor(async () => (await page.evaluate(() => Sightline.stats())).rejectedEvents === 2, 'the rejected count in stats()');
+  await throwInPage(page, 'otlp: after the partial success', 'TypeError');
+  const records = await waitFor(async () => {
+    const r = await logRecords();
+    return r.some((l) => attr(l, 'exception.message') === 'otlp: after the partial success') && r;
+  }, 'the next export');
+  const next = records.find((l) => attr(l, 'exception.message') === 'otlp: after the partial success');
+  assert.equal(next.scope.attributes.find((a) => a.key === 'sightline.dropped')?.value.intValue, '2');
+  await page.close();
+});

@@ -19,6 +19,8 @@ pub const REQUEST_LOG_CAP: usize = 10_000;
 pub struct FailRule {
     pub status: u16,
     pub retry_after: Option<String>,
+    /// The answer's JSON body instead of the error message (e.g. an OTLP `partialSuccess`).
+    pub body: Option<String>,
     /// Requests still to fail; `None` = no count limit.
     pub remaining: Option<u64>,
     /// End of the failure window; `None` = no time limit.
@@ -30,13 +32,15 @@ pub struct FailRule {
 pub struct Injected {
     pub status: u16,
     pub retry_after: Option<String>,
+    pub body: Option<String>,
 }
 
 /// A rule's target: one channel, or every channel (`"channel":"*"`).
 pub type Target = Option<Channel>;
 
 /// Parses the body of `POST /__admin/fail`:
-/// `{"channel":"errors","status":503,"count":3,"retryAfter":"2","forMs":3000}`.
+/// `{"channel":"errors","status":503,"count":3,"retryAfter":"2","forMs":3000}`, and `"body"`: a
+/// JSON value to answer with instead of the error message.
 pub fn parse_fail_rule(body: &[u8], now: Instant) -> Result<(Target, FailRule), String> {
     let v: Value = serde_json::from_slice(body).map_err(|e| format!("malformed JSON: {e}"))?;
     let Value::Object(o) = v else {
@@ -91,6 +95,7 @@ pub fn parse_fail_rule(body: &[u8], now: Instant) -> Result<(Target, FailRule), 
             ))
         }
     };
+    let body = o.get("body").filter(|b| !b.is_null()).map(Value::to_string);
     let remaining = match o.get("count") {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) => Some(
@@ -126,6 +131,7 @@ pub fn parse_fail_rule(body: &[u8], now: Instant) -> Result<(Target, FailRule), 
         FailRule {
             status,
             retry_after,
+            body,
             remaining,
             until,
         },
@@ -208,6 +214,7 @@ impl Admin {
             let hit = Injected {
                 status: rule.status,
                 retry_after: rule.retry_after.clone(),
+                body: rule.body.clone(),
             };
             if let Some(n) = rule.remaining.as_mut() {
                 *n -= 1;
@@ -276,10 +283,13 @@ mod tests {
             FailRule {
                 status: 503,
                 retry_after: None,
+                body: None,
                 remaining: Some(3),
                 until: None
             }
         );
+        let (_, r) = rule(r#"{"channel":"otlp_logs","status":200,"body":{"partialSuccess":{"rejectedLogRecords":"2"}}}"#, now);
+        assert_eq!(r.body.as_deref(), Some(r#"{"partialSuccess":{"rejectedLogRecords":"2"}}"#));
         let (t, r) = rule(
             r#"{"channel":"otlp_traces","status":429,"retryAfter":"2","forMs":3000}"#,
             now,
@@ -365,7 +375,8 @@ mod tests {
             hit,
             Injected {
                 status: 429,
-                retry_after: Some("2".into())
+                retry_after: Some("2".into()),
+                body: None,
             }
         );
         assert_eq!(

@@ -439,7 +439,10 @@ fn ingest(app: &App, req: &mut Request, channel: Channel) -> Reply {
     // Injected failures come first: they stand for a collector that is down,
     // whatever the request looks like.
     let reply = if let Some(hit) = app.admin.take_failure(channel, Instant::now()) {
-        let r = Reply::error(hit.status, "injected failure");
+        let r = match hit.body {
+            Some(body) => Reply::text(hit.status, "application/json", body),
+            None => Reply::error(hit.status, "injected failure"),
+        };
         match hit.retry_after {
             Some(v) => r.header("Retry-After", v),
             None => r,
