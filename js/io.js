@@ -5,41 +5,59 @@
 // from a later task.
 import * as S from './signals.js';
 
+// Captured when the SDK loads, as `fetch` is: a page that patches them later changes nothing here.
+const Gzip = globalThis.CompressionStream;
+const Res = globalThis.Response;
+const Bytes = globalThis.Blob;
+const assign = Object.assign;
+const parse = JSON.parse;
+
 export function post(fetch, url, body, keepalive, req, sink, otlp) {
-  const report = (status, retryAfter, rejected) => sink.c && sink.c.inbox(S.SENT, [req, status, retryAfter, rejected || 0]);
+  let told = false;
+  // once, and never throwing into the page: every path below ends here
+  const report = (status, retryAfter, rejected) => {
+    if (told) return;
+    told = true;
+    try {
+      if (sink.c) sink.c.inbox(S.SENT, [req, status, retryAfter, rejected || 0]);
+    } catch (e) {}
+  };
+  const send = (data, headers) =>
+    fetch(url, { method: 'POST', body: data, keepalive, headers }).then(
+      (r) => {
+        const done = (text) => report(r.status, r.headers.get('retry-after'), otlp && refused(text));
+        // A keepalive request's answer is read to its end before the outcome counts: until then
+        // the browser still holds its bytes against the page's keepalive quota (64 KiB). An
+        // OTLP answer may say that part of the batch was refused.
+        if (keepalive || otlp) return r.text().then(done, () => done());
+        done();
+      },
+      () => report(0, null),
+    );
   try {
-    const send = (data, headers) =>
-      fetch(url, { method: 'POST', body: data, keepalive, headers }).then(
-        (r) => {
-          const done = (text) => report(r.status, r.headers.get('retry-after'), otlp && rejected(text));
-          // A keepalive request's answer is read to its end before the outcome counts: until then
-          // the browser still holds its bytes against the page's keepalive quota (64 KiB). An
-          // OTLP answer may say that part of the batch was refused.
-          if (keepalive || otlp) r.text().then(done, () => done());
-          else done();
-        },
-        () => report(0, null),
-      );
-    if (!otlp) send(body);
+    let sending;
+    if (!otlp) sending = send(body);
     // gzip only without keepalive: compressing takes a few tasks, and a keepalive request must
     // leave while the page may be closing
-    else if (otlp.gzip && !keepalive && body.length > 1024 && typeof CompressionStream == 'function')
-      new Response(new Blob([body]).stream().pipeThrough(new CompressionStream('gzip')))
+    else if (otlp.gzip && !keepalive && body.length > 1024 && Gzip && Res && Bytes)
+      sending = new Res(new Bytes([body]).stream().pipeThrough(new Gzip('gzip')))
         .arrayBuffer()
         .then(
-          (gz) => send(gz, Object.assign({ 'Content-Encoding': 'gzip' }, otlp.headers)),
+          (gz) => send(gz, assign({ 'Content-Encoding': 'gzip' }, otlp.headers)),
           () => send(body, otlp.headers),
         );
-    else send(body, otlp.headers);
+    else sending = send(body, otlp.headers);
+    // whatever throws on the way is a failed send, never an unhandled rejection in the page
+    sending.then(undefined, () => report(0, null));
   } catch (e) {
     Promise.resolve().then(() => report(0, null));
   }
 }
 
 /** The items an OTLP `partialSuccess` answer refused (its counts are 64-bit: strings or numbers). */
-function rejected(text) {
+function refused(text) {
   try {
-    const p = JSON.parse(text).partialSuccess;
+    const p = parse(text).partialSuccess;
     return +(p.rejectedLogRecords || p.rejectedDataPoints || p.rejectedSpans) || 0;
   } catch (e) {
     return 0;

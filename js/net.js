@@ -63,7 +63,7 @@ export function patch(sink, tracing) {
             const init2 = Object.create(init && typeof init === 'object' ? init : null);
             init2.headers = ours;
             args = [input, init2];
-          }
+          } else rec.tp = ''; // the page traces it itself: no span of ours with ids never sent
         }
       } catch (e) {
         rec = undefined; // arguments the native will refuse: let it say so, untouched
@@ -116,6 +116,7 @@ export function patch(sink, tracing) {
           };
           ['error', 'abort', 'timeout', 'loadend'].forEach((t) => this.addEventListener(t, ended));
           if (rec.propagate && !s.parent) nativeSetHeader.call(this, 'traceparent', rec.tp);
+          else if (rec.propagate) rec.tp = ''; // the page's own traceparent went instead
         }
       } catch (e) {}
       return nativeSend.apply(this, arguments);

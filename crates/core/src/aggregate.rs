@@ -317,16 +317,17 @@ impl Default for Aggregates {
 
 impl Aggregates {
     /// A web vital's value (`name` as in [`VITALS`]) for page view `pv`.
-    pub fn vital(&mut self, name: &str, pv: u64, value: f64) {
-        let Some(i) = VITALS.iter().position(|v| *v == name) else { return };
-        let (Some(sketch), Some(latest)) = (self.vitals.get_mut(i), self.latest.get_mut(i)) else { return };
-        if let Some((view, old)) = latest.as_ref() {
-            if *view == pv {
-                sketch.remove(*old);
-            }
+    /// A vital's report; true when it is one again for the same page view (it replaces the value).
+    pub fn vital(&mut self, name: &str, pv: u64, value: f64) -> bool {
+        let Some(i) = VITALS.iter().position(|v| *v == name) else { return false };
+        let (Some(sketch), Some(latest)) = (self.vitals.get_mut(i), self.latest.get_mut(i)) else { return false };
+        let again = latest.as_ref().is_some_and(|(view, _)| *view == pv);
+        if let (true, Some((_, old))) = (again, latest.as_ref()) {
+            sketch.remove(*old);
         }
         sketch.add(value);
         *latest = Some((pv, value));
+        again
     }
 
     pub fn error(&mut self, kind: &'static str, fingerprint: u64, message: &str) {

@@ -157,11 +157,13 @@ pub struct Metric {
     pub vital: Option<(&'static str, f64)>,
     /// The request durations of an `http_requests` report, for OTLP's histogram.
     pub hist: Option<Box<crate::aggregate::Hist>>,
+    /// A vital reported again for its page view.
+    pub again: bool,
 }
 
 impl Metric {
     pub fn new(name: &'static str, value: f64) -> Metric {
-        Metric { name, value, tags: Vec::new(), vital: None, hist: None }
+        Metric { name, value, tags: Vec::new(), vital: None, hist: None, again: false }
     }
 
     /// A string tag; empty ones are left out.

@@ -224,6 +224,8 @@ impl<P: Platform> Monitor<P> {
                 // becoming visible is user activity; going hidden is not
                 if !hidden {
                     self.activity(None, false);
+                    // what this tab (or another) kept at a hide goes now, not at the next load
+                    self.delivery.restore(&ctx(&self.sessions, &self.page, &self.cfg), &mut self.p);
                 }
                 self.make(Body::Action(Box::new(if hidden { Action::Hidden } else { Action::Visible })), false);
             }
@@ -321,9 +323,9 @@ impl<P: Platform> Monitor<P> {
                 self.enqueue(ev, false);
             }
         }
-        for m in made.metrics {
+        for mut m in made.metrics {
             if m.vital.is_some() {
-                self.agg.vital(m.name.get(11..).unwrap_or(""), self.vitals_view, m.value);
+                m.again = self.agg.vital(m.name.get(11..).unwrap_or(""), self.vitals_view, m.value);
             }
             self.make(Body::Metric(Box::new(m)), false);
         }

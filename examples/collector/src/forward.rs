@@ -106,36 +106,55 @@ fn send_all(base: &str, rx: &Receiver<Export>, dropped: &AtomicU64) {
 pub fn exports(channel: Channel, batch: &Batch) -> Vec<Export> {
     let (page, events) = events_of(channel, batch);
     let service = batch.batch.get("service").and_then(Value::as_str);
-    let resource = otlp::resource(&page, service);
+    // the page loads of a session write one after the other: the session is the instance
+    let resource = otlp::resource(&page, service, batch.session_id.as_deref().unwrap_or("unknown"));
     let dropped = batch.batch.get("dropped").and_then(Value::as_u64).unwrap_or(0).min(u64::from(u32::MAX)) as u32;
     let id = batch.batch_id.as_deref().and_then(|h| u64::from_str_radix(h, 16).ok()).unwrap_or(0);
-    let mut bodies: Vec<(Lane, String)> = Vec::new();
+    let mut done: Vec<Export> = Vec::new();
+    let mut open: Vec<(Lane, String)> = Vec::new();
+    let mut dropped = Some(dropped).filter(|d| *d > 0);
     for ev in &events {
         let (lane, also) = otlp::lanes(ev);
         for lane in std::iter::once(lane).chain(also) {
-            let at = match bodies.iter().position(|(l, _)| *l == lane) {
+            let at = match open.iter().position(|(l, _)| *l == lane) {
                 Some(i) => i,
                 None => {
                     let mut body = String::new();
-                    otlp::head(&mut body, lane, &resource, id, if bodies.is_empty() { dropped } else { 0 });
-                    bodies.push((lane, body));
-                    bodies.len() - 1
+                    // the batch's drop count, on the first log export
+                    let d = if lane == Lane::Metrics { 0 } else { dropped.take().unwrap_or(0) };
+                    otlp::head(&mut body, lane, &resource, id, d);
+                    open.push((lane, body));
+                    open.len() - 1
                 }
             };
-            let body = &mut bodies[at].1;
+            let body = &mut open[at].1;
             if !body.ends_with('[') {
                 body.push(',');
             }
             otlp::item(body, ev, lane);
+            // an export stays well within a receiver's body limit (the README's is 1 MiB)
+            if body.len() > MAX_EXPORT {
+                let (lane, body) = open.remove(at);
+                done.push(finish(lane, body));
+            }
         }
     }
-    bodies
-        .into_iter()
-        .map(|(lane, mut body)| {
-            body.push_str(otlp::TAIL);
-            Export { path: lane.otlp_path(), body }
-        })
-        .collect()
+    done.extend(open.into_iter().map(|(lane, body)| finish(lane, body)));
+    if let Some(d) = dropped {
+        // no log export to carry it: one of its own, with no records
+        let mut body = String::new();
+        otlp::head(&mut body, Lane::Errors, &resource, id, d);
+        done.push(finish(Lane::Errors, body));
+    }
+    done
+}
+
+/// Exports are cut after they pass this size.
+const MAX_EXPORT: usize = 500_000;
+
+fn finish(lane: Lane, mut body: String) -> Export {
+    body.push_str(otlp::TAIL);
+    Export { path: lane.otlp_path(), body }
 }
 
 /// The `&'static str`s the event model keeps names in, for names read from a batch: each
@@ -434,6 +453,26 @@ mod tests {
             let body = serde_json::json!({ key: [v] });
             crate::ingest::parse_batch(*c, body.to_string().as_bytes()).unwrap_or_else(|e| panic!("{e}: {v}"));
         }
+    }
+
+    #[test]
+    fn a_big_batch_goes_in_several_exports_and_its_drop_count_once() {
+        let pad = "x".repeat(20_000);
+        let items: Vec<String> = (0..60).map(|i| format!(r#"{{"type":"javascript","message":"{i} {pad}","timestamp":"2026-12-07T10:00:00.000Z"}}"#)).collect();
+        let body = format!(r#"{{"errors":[{}],"sessionId":"s","dropped":4}}"#, items.join(","));
+        let batch = crate::ingest::parse_batch(Channel::Errors, body.as_bytes()).unwrap();
+        let out = exports(Channel::Errors, &batch);
+        assert!(out.len() >= 3, "{}", out.len());
+        let mut messages = 0;
+        let mut dropped = 0;
+        for e in &out {
+            assert!(e.body.len() < MAX_EXPORT + 50_000, "at most one item past the limit");
+            let read = crate::otlp::parse(Channel::OtlpLogs, e.body.as_bytes()).unwrap();
+            messages += read.items.len();
+            let scope = &read.raw["resourceLogs"][0]["scopeLogs"][0]["scope"]["attributes"];
+            dropped += scope.as_array().unwrap().iter().filter(|a| a["key"] == "sightline.dropped").map(|a| a["value"]["intValue"].as_str().unwrap().parse::<u64>().unwrap()).sum::<u64>();
+        }
+        assert_eq!((messages, dropped), (60, 4));
     }
 
     #[test]

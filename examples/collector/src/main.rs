@@ -522,7 +522,7 @@ fn ingest_otlp(app: &App, channel: Channel, content_type: Option<&str>, encoding
         None | Some("") | Some("identity") => body,
         Some(e) if e.eq_ignore_ascii_case("gzip") => {
             let mut out = Vec::new();
-            let read = flate2::read::GzDecoder::new(body).take(app.max_body as u64 + 1).read_to_end(&mut out);
+            let read = flate2::read::MultiGzDecoder::new(body).take(app.max_body as u64 + 1).read_to_end(&mut out);
             match read {
                 Err(e) => return Reply::error(400, &format!("could not gunzip the body: {e}")),
                 Ok(n) if n > app.max_body => return Reply::error(413, "the body exceeds --max-body once gunzipped"),

@@ -140,7 +140,11 @@ impl Delivery {
                 timer: None,
             });
         }
-        let otlp = cfg.otlp.as_ref().map(|_| otlp::resource(page, cfg.service.as_deref()));
+        // each page load is one writer of its metric streams (OTLP's delta temporality needs one)
+        let mut rng = rng;
+        let mut instance = String::with_capacity(16);
+        json::hex64(&mut instance, rng.next_u64());
+        let otlp = cfg.otlp.as_ref().map(|_| otlp::resource(page, cfg.service.as_deref(), &instance));
         Delivery { chans, otlp, service: cfg.service.clone(), keepalive_bytes: 0, next_req: 0, rng, flush: None, stats: Stats::default(), delivered_at: 0.0, shut: false }
     }
 
@@ -242,7 +246,8 @@ impl Delivery {
         b.req = 0;
         match verdict {
             retry::Verdict::Sent => {
-                c.batches.remove(j);
+                // a page load or a request report is several spans or points: at most its events
+                let rejected = rejected.min(c.batches.remove(j).events);
                 (c.attempt, c.retry_at, c.plain) = (0, 0.0, false);
                 self.stats.sent_batches += 1;
                 self.delivered_at = now;
@@ -497,7 +502,15 @@ impl Delivery {
             // empty, or `beforeSend` dropped everything: the drop count waits for a real batch
             return None;
         }
-        let dropped = c.queue.take_dropped();
+        let mut dropped = c.queue.take_dropped();
+        if self.otlp.is_some() && c.ch == Channel::Metrics && dropped > 0 {
+            // a metrics export has no place for it (its scope is part of every stream's
+            // identity): the next log export reports it
+            if let Some(e) = self.chans.get_mut(Channel::Events as usize) {
+                e.queue.count_dropped(dropped);
+            }
+            dropped = 0;
+        }
         Some(Batch { req: 0, body, sealed: false, session: String::from(ctx.session), events: n, dropped, keepalive: 0 })
     }
 

@@ -24,11 +24,14 @@ const CLS_BOUNDS: [f64; 7] = [0.01, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0];
 /// Which lane an event goes to with the OTLP exporter (each lane has its own queue and path):
 /// spans to `/v1/traces`, request reports and the vitals' histograms to `/v1/metrics`, everything
 /// else to `/v1/logs` in its own channel's lane. A web vital goes twice: as a `browser.web_vital`
-/// log record (the events lane) and into its histogram (the metrics lane).
+/// log record (the events lane) and, its first report for the page view, into its histogram (the
+/// metrics lane).
 pub fn lanes(ev: &Event) -> (Channel, Option<Channel>) {
     match &ev.body {
         Body::Span(_) | Body::PageLoad(_) => (Channel::Spans, None),
-        Body::Metric(m) if m.vital.is_some() => (Channel::Events, Some(Channel::Metrics)),
+        // a vital reported again for its page view (CLS, INP at a later hide) is a record, not
+        // another observation of the distribution
+        Body::Metric(m) if m.vital.is_some() => (Channel::Events, (!m.again).then_some(Channel::Metrics)),
         Body::Metric(m) if m.hist.is_some() => (Channel::Metrics, None),
         // other performance entries are log records
         Body::Metric(_) => (Channel::Events, None),
@@ -36,11 +39,13 @@ pub fn lanes(ev: &Event) -> (Channel, Option<Channel>) {
     }
 }
 
-/// The resource every export of this page carries, `{"attributes":[…]}`: the service, the
-/// deployment, the SDK and the browser.
-pub fn resource(page: &Page, service: Option<&str>) -> String {
+/// The resource every export of this page carries, `{"attributes":[…]}`: the service, this page
+/// load as its instance (the one writer of its metric streams), the deployment, the SDK and the
+/// browser.
+pub fn resource(page: &Page, service: Option<&str>, instance: &str) -> String {
     let mut o = String::from("{\"attributes\":[");
     attr_str(&mut o, "service.name", service.unwrap_or("unknown_service:browser"));
+    attr_str(&mut o, "service.instance.id", instance);
     if let Some(v) = &page.release {
         attr_str(&mut o, "service.version", v);
     }
@@ -75,7 +80,8 @@ pub fn resource(page: &Page, service: Option<&str>) -> String {
 }
 
 /// Opens an export request of `lane`'s signal up to its item array. The batch id and the count of
-/// events dropped before this batch are attributes of the instrumentation scope.
+/// events dropped before this batch are attributes of the instrumentation scope of log and trace
+/// exports (a metrics export's drops are reported by the next log export).
 pub fn head(out: &mut String, lane: Channel, resource: &str, batch_id: u64, dropped: u32) {
     let (resources, scopes, items) = match lane {
         Channel::Metrics => ("resourceMetrics", "scopeMetrics", "metrics"),
@@ -91,15 +97,19 @@ pub fn head(out: &mut String, lane: Channel, resource: &str, batch_id: u64, drop
     out.push_str("\":[{\"scope\":{");
     json::field_str(out, "name", SDK_NAME);
     json::field_str(out, "version", SDK_VERSION);
-    json::key(out, "attributes");
-    out.push('[');
-    let mut id = String::with_capacity(16);
-    json::hex64(&mut id, batch_id);
-    attr_str(out, "sightline.batch.id", &id);
-    if dropped > 0 {
-        attr_int(out, "sightline.dropped", u64::from(dropped));
+    // not on metrics: a scope's attributes are part of each metric stream's identity
+    if lane != Channel::Metrics {
+        json::key(out, "attributes");
+        out.push('[');
+        let mut id = String::with_capacity(16);
+        json::hex64(&mut id, batch_id);
+        attr_str(out, "sightline.batch.id", &id);
+        if dropped > 0 {
+            attr_int(out, "sightline.dropped", u64::from(dropped));
+        }
+        out.push(']');
     }
-    out.push_str("]},\"");
+    out.push_str("},\"");
     out.push_str(items);
     out.push_str("\":[");
 }
@@ -123,9 +133,9 @@ fn log(out: &mut String, ev: &Event) {
         Body::Error(e) if e.kind == "manual" && e.name.is_empty() => ("sightline.message", level(e.level), "message"),
         Body::Error(e) => ("exception", level(e.level), "exception"),
         Body::PageView(_) => ("browser.navigation", 9, ""),
+        // a route change is followed by its page view (`browser.navigation`): it is a user action
         Body::Action(a) => match &**a {
             Action::Click { .. } => ("browser.user_action.click", 9, ""),
-            Action::Route { .. } => ("browser.navigation", 9, ""),
             _ => ("sightline.user_action", 9, ""),
         },
         Body::Metric(m) if m.vital.is_some() => ("browser.web_vital", 9, ""),
@@ -160,7 +170,9 @@ fn log(out: &mut String, ev: &Event) {
     match &ev.body {
         Body::Error(e) => error_attrs(out, ev, e),
         Body::PageView(p) => {
-            attr_str(out, "browser.navigation.type", nav_type(p.navigation));
+            if let Some(t) = nav_type(p.navigation) {
+                attr_str(out, "browser.navigation.type", t);
+            }
             attr_bool(out, "browser.navigation.same_document", !matches!(p.navigation, Navigation::Load | Navigation::BackForwardCache));
             attr_bool(out, "browser.navigation.hash_change", p.navigation == Navigation::HashChange);
             attr_str(out, "sightline.navigation", p.navigation.name());
@@ -259,7 +271,7 @@ fn error_attrs(out: &mut String, ev: &Event, e: &Error) {
         }
         attr_int(out, "sightline.request.duration", h.duration_ms);
         if h.size >= 0.0 {
-            attr_f64(out, "http.response.body.size", h.size);
+            attr_int(out, "http.response.body.size", h.size as u64);
         }
     }
     for (k, v) in &ev.scope.tags {
@@ -297,9 +309,6 @@ fn action_attrs(out: &mut String, a: &Action) {
         }
         Action::Scroll { depth } => attr_int(out, "sightline.scroll.depth", u64::from(*depth)),
         Action::Route { from, to, trigger } => {
-            attr_str(out, "browser.navigation.type", nav_type(*trigger));
-            attr_bool(out, "browser.navigation.same_document", true);
-            attr_bool(out, "browser.navigation.hash_change", *trigger == Navigation::HashChange);
             attr_str(out, "sightline.route.from", from);
             attr_str(out, "sightline.route.to", to);
             attr_str(out, "sightline.route.trigger", trigger.name());
@@ -356,7 +365,9 @@ fn vital_name(m: &Metric) -> &'static str {
 fn metric(out: &mut String, ev: &Event, m: &Metric) {
     if let Some(h) = &m.hist {
         out.push('{');
-        json::field_str(out, "name", "http.client.request.duration");
+        // not the semantic conventions' `http.client.request.duration`: that one is per method and
+        // server, and this is every request of the page together
+        json::field_str(out, "name", "sightline.http.client.request.duration");
         json::field_str(out, "unit", "s");
         histogram_open(out);
         point_times(out, h.start, ev.time);
@@ -471,7 +482,7 @@ fn span(out: &mut String, ev: &Event, s: &Span) {
         attr_int(out, "http.response.status_code", u64::from(s.status));
     }
     if s.size >= 0.0 {
-        attr_f64(out, "http.response.body.size", s.size);
+        attr_int(out, "http.response.body.size", s.size as u64);
     }
     let error = match s.outcome {
         Outcome::Load if s.status >= 400 => Some(""),
@@ -556,13 +567,14 @@ fn page_view_attr(out: &mut String, ev: &Event) {
     attr_str(out, "sightline.page_view.id", &id);
 }
 
-/// The browser SIG's `browser.navigation.type`: push, replace, traverse or reload.
-fn nav_type(n: Navigation) -> &'static str {
+/// The browser SIG's `browser.navigation.type` (push, replace, reload, traverse) of a same-page
+/// or back/forward navigation; none for a load (its kind is in the navigation timing).
+fn nav_type(n: Navigation) -> Option<&'static str> {
     match n {
-        Navigation::PushState | Navigation::HashChange => "push",
-        Navigation::ReplaceState => "replace",
-        Navigation::PopState | Navigation::BackForwardCache => "traverse",
-        Navigation::Load | Navigation::Session => "navigate",
+        Navigation::PushState | Navigation::HashChange => Some("push"),
+        Navigation::ReplaceState => Some("replace"),
+        Navigation::PopState | Navigation::BackForwardCache => Some("traverse"),
+        Navigation::Load | Navigation::Session => None,
     }
 }
 

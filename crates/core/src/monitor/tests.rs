@@ -315,3 +315,45 @@ fn a_renewed_session_names_the_previous_one_on_its_first_record() {
     assert_eq!(bodies.iter().map(|b| b.matches("session.previous_id").count()).sum::<usize>(), 1, "only on the first record");
     assert!(with[0].contains("\"stringValue\":\"session\""), "the renewed session's page view");
 }
+
+/// What a hide kept in localStorage (a channel backing off) goes when the page is visible again,
+/// not only at the next page load: a tab that stays open sends it.
+#[test]
+fn what_a_hide_kept_goes_when_the_page_is_visible_again() {
+    let mut m = monitor(&[]);
+    throw(&mut m, "TypeError", "kept at hide");
+    // a critical error goes on the next tick
+    let (t, _) = m.p.next_timer(m.p.now).unwrap();
+    m.p.clear_timer(t);
+    m.timer(t);
+    let post = m.p.take_post().expect("the error's request");
+    send(&mut m, k::SENT, vec![n(f64::from(post.req)), n(503.0), V::Missing, n(0.0)]);
+    send(&mut m, k::VISIBILITY, vec![b(true)]);
+    send(&mut m, k::PAGE_HIDE, vec![b(false)]);
+    assert!(m.p.storage.contains_key(&(false, crate::delivery::PERSIST_KEY.to_string())), "kept while backing off");
+    m.p.now += 1000.0;
+    let before = m.p.sent.len();
+    send(&mut m, k::VISIBILITY, vec![b(false)]);
+    assert!(!m.p.storage.contains_key(&(false, crate::delivery::PERSIST_KEY.to_string())), "taken back");
+    run(&mut m, 120_000.0);
+    let again: Vec<_> = m.p.sent[before..].iter().filter(|p| p.body.contains("kept at hide")).collect();
+    assert_eq!(again.len(), 1, "sent once more, and delivered");
+}
+
+/// OTLP: a vital reported again for its page view is a record, not a second observation.
+#[test]
+fn a_vital_reported_again_is_one_observation_of_its_histogram() {
+    let mut m = monitor(&[("exporter", Val::Str("otlp".into()))]);
+    send(&mut m, k::PERF_START, vec![s("navigate"), n(0.0), n(f64::INFINITY)]);
+    // CLS is reported once FCP is, as in web-vitals
+    send(&mut m, k::FCP, vec![n(100.0)]);
+    for (ts, value) in [(1000.0, 0.05), (2000.0, 0.08)] {
+        send(&mut m, k::SHIFT, vec![n(value), n(ts), b(false), s("#hero")]);
+        send(&mut m, k::VITALS_HIDDEN, vec![n(ts + 10.0), n(0.0)]);
+        send(&mut m, k::VISIBILITY, vec![b(false)]);
+    }
+    run(&mut m, 60_000.0);
+    let logs: usize = m.p.sent.iter().filter(|p| p.url.ends_with("/v1/logs")).map(|p| p.body.matches("\"browser.web_vital.name\",\"value\":{\"stringValue\":\"cls\"").count()).sum();
+    let points: usize = m.p.sent.iter().filter(|p| p.url.ends_with("/v1/metrics")).map(|p| p.body.matches("sightline.web_vital.cls").count()).sum();
+    assert_eq!((logs, points), (2, 1));
+}

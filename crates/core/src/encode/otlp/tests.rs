@@ -98,6 +98,7 @@ fn every_payload_reads_as_the_protobuf_definitions_say() {
                 assert_eq!(s(&res.attributes, "service.name"), "shop-web");
                 assert_eq!(s(&res.attributes, "service.version"), "2.4.1");
                 assert_eq!(s(&res.attributes, "deployment.environment.name"), "production");
+                assert_eq!(s(&res.attributes, "service.instance.id").len(), 16);
                 assert!(s(&res.attributes, "user_agent.original").contains("Chrome"));
                 assert_eq!(s(&res.attributes, "browser.language"), "en-GB");
                 assert_eq!(s(&res.attributes, "browser.platform"), "Linux");
@@ -114,6 +115,8 @@ fn every_payload_reads_as_the_protobuf_definitions_say() {
             }
         } else if post.url.ends_with("/v1/metrics") {
             let r: ExportMetricsServiceRequest = round_trip(&post.body);
+            // a metric stream's identity includes its scope: nothing there changes per export
+            assert!(r.resource_metrics.iter().flat_map(|r| &r.scope_metrics).all(|s| s.scope.as_ref().unwrap().attributes.is_empty()));
             metrics.extend(r.resource_metrics.into_iter().flat_map(|r| r.scope_metrics).flat_map(|s| s.metrics));
         } else {
             let r: ExportTraceServiceRequest = round_trip(&post.body);
@@ -140,6 +143,9 @@ fn every_payload_reads_as_the_protobuf_definitions_say() {
     assert_eq!(attr(&exception.attributes, "sightline.error.count"), Some(&Any::IntValue(2)));
     assert_eq!(attr(&exception.attributes, "http.response.status_code"), Some(&Any::IntValue(500)));
     assert_eq!(s(&exception.attributes, "sightline.tag.plan"), "pro");
+    let route = logs.iter().find(|l| attr(&l.attributes, "sightline.action") == Some(&Any::StringValue("route_change".into()))).unwrap();
+    assert_eq!(route.event_name, "sightline.user_action", "its page view is the navigation");
+    assert_eq!(logs.iter().filter(|l| l.event_name == "browser.navigation").count(), 1);
     let message = logs.iter().find(|l| l.event_name == "sightline.message").unwrap();
     assert_eq!(message.severity_number, 9);
     let vital = logs.iter().find(|l| l.event_name == "browser.web_vital").unwrap();
@@ -157,8 +163,8 @@ fn every_payload_reads_as_the_protobuf_definitions_say() {
 
     // the vital's histogram and the requests' (seconds), each a delta
     let by_name = |n: &str| metrics.iter().find(|m| m.name == n).unwrap_or_else(|| panic!("{n}"));
-    let Some(Data::Histogram(h)) = &by_name("http.client.request.duration").data else { panic!() };
-    assert_eq!((h.aggregation_temporality, by_name("http.client.request.duration").unit.as_str()), (1, "s"));
+    let Some(Data::Histogram(h)) = &by_name("sightline.http.client.request.duration").data else { panic!() };
+    assert_eq!((h.aggregation_temporality, by_name("sightline.http.client.request.duration").unit.as_str()), (1, "s"));
     let dp = &h.data_points[0];
     assert_eq!((dp.count, dp.sum, dp.min, dp.max), (3, Some(1.3125), Some(0.0125), Some(1.2)));
     assert_eq!(dp.bucket_counts.len(), dp.explicit_bounds.len() + 1);
