@@ -110,6 +110,8 @@ test('errors, vitals and spans reach a cross-origin OTLP endpoint as JSON the pr
 test('an error raised just before the page closes arrives (keepalive, preflighted)', { timeout: 60000 }, async () => {
   await otlp.reset();
   const page = await openPage();
+  // CLS is reported once FCP was (as web-vitals does): let the page paint first
+  await waitFor(() => page.evaluate(() => performance.getEntriesByName('first-contentful-paint').length > 0), 'the first paint');
   await page.evaluate(() => {
     setTimeout(() => {
       throw new Error('otlp: just before close');
