@@ -9,6 +9,7 @@ use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequ
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value::Value as Any, AnyValue, KeyValue};
 use opentelemetry_proto::tonic::logs::v1::LogRecord;
+use opentelemetry_proto::tonic::metrics::v1::{metric::Data, number_data_point, Metric};
 use serde_json::Value;
 use sightline_core::wire::{
     ActionData, AlertItem, CheckItem, ElementItem, ErrorItem, EventBody, EventItem, FormItem, HealthItem, MetricItem,
@@ -52,7 +53,11 @@ pub fn parse(channel: Channel, body: &[u8]) -> Result<Export, String> {
             }
         }
         Channel::OtlpMetrics => {
-            serde_json::from_slice::<ExportMetricsServiceRequest>(body).map_err(bad)?;
+            let r: ExportMetricsServiceRequest = serde_json::from_slice(body).map_err(bad)?;
+            for rm in &r.resource_metrics {
+                let metrics: Vec<&Metric> = rm.scope_metrics.iter().flat_map(|s| &s.metrics).collect();
+                items.extend(request_reports(&metrics));
+            }
         }
         Channel::OtlpTraces => {
             let r: ExportTraceServiceRequest = serde_json::from_slice(body).map_err(bad)?;
@@ -153,6 +158,39 @@ fn camel(snake: &str) -> String {
             up = false;
         } else {
             out.push(c);
+        }
+    }
+    out
+}
+
+/// Sightline's request reports (the request duration histogram and its failed and unavailable
+/// counts over the same interval) as the native `http_requests` metric the dashboard plots.
+fn request_reports(metrics: &[&Metric]) -> Vec<(Channel, Value)> {
+    let count_at = |name: &str, time: u64| -> f64 {
+        metrics
+            .iter()
+            .filter(|m| m.name == name)
+            .filter_map(|m| match &m.data {
+                Some(Data::Sum(s)) => s.data_points.iter().find(|p| p.time_unix_nano == time),
+                _ => None,
+            })
+            .map(|p| match p.value {
+                Some(number_data_point::Value::AsInt(i)) => i as f64,
+                Some(number_data_point::Value::AsDouble(d)) => d,
+                None => 0.0,
+            })
+            .sum()
+    };
+    let mut out = Vec::new();
+    for m in metrics.iter().filter(|m| m.name == "sightline.http.client.request.duration") {
+        let Some(Data::Histogram(h)) = &m.data else { continue };
+        for p in &h.data_points {
+            let mut tags = BTreeMap::new();
+            tags.insert("failed".to_owned(), TagValue::Num(count_at("sightline.http.client.request.failed", p.time_unix_nano)));
+            tags.insert("unavailable".to_owned(), TagValue::Num(count_at("sightline.http.client.request.unavailable", p.time_unix_nano)));
+            tags.insert("durationSum".to_owned(), TagValue::Num(p.sum.unwrap_or(0.0) * 1000.0));
+            let item = MetricItem { name: "http_requests".into(), value: p.count as f64, timestamp: iso(p.time_unix_nano), tags, rating: None, delta: None };
+            out.push((Channel::Metrics, to_value(&item)));
         }
     }
     out
@@ -324,5 +362,51 @@ fn log_item(l: &LogRecord, a: &Attrs, res: &Attrs) -> Option<(Channel, Value)> {
             Some((Channel::Alerts, to_value(&item)))
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sightline_core::config::{Config, Val};
+    use sightline_core::delivery::{Ctx, Delivery};
+    use sightline_core::encode::Page;
+    use sightline_core::platform::Rng;
+    use sightline_core::testing::{every_kind, Fake};
+
+    /// What the SDK sends with `exporter: 'otlp'`, read here: every record and the request report
+    /// become the native items the dashboard shows, and they read as the native wire types.
+    #[test]
+    fn the_sdks_exports_become_native_items() {
+        let cfg = Config::from_entries(Some(&[("exporter".to_owned(), Val::Str("otlp".into()))])).unwrap();
+        let page = Page { user_agent: "UA".into(), ..Page::default() };
+        let mut d = Delivery::new(&cfg, &cfg.urls(), &page, Rng::new(3));
+        let mut p = Fake::default();
+        let ctx = Ctx { session: "s", page: &page, hook: false };
+        for e in every_kind() {
+            d.push(e, false, &ctx, &mut p);
+        }
+        d.flush(&ctx, &mut p);
+        let mut items = Vec::new();
+        for post in &p.sent {
+            let channel = Channel::ALL.into_iter().find(|c| post.url.ends_with(c.path())).unwrap();
+            items.extend(parse(channel, post.body.as_bytes()).unwrap().items);
+        }
+        let report = items.iter().find(|(_, v)| v["name"] == "http_requests").expect("the request report").1.clone();
+        assert_eq!((report["value"].as_f64(), report["tags"]["failed"].as_f64(), report["tags"]["durationSum"].as_f64()), (Some(3.0), Some(1.0), Some(1312.5)));
+        for channel in [Channel::Errors, Channel::Metrics, Channel::Events, Channel::Health, Channel::Alerts] {
+            let of: Vec<&Value> = items.iter().filter(|(c, _)| *c == channel).map(|(_, v)| v).collect();
+            assert!(!of.is_empty(), "{}", channel.name());
+            let body = serde_json::json!({ channel.array_key().unwrap(): of });
+            crate::ingest::parse_batch(channel, body.to_string().as_bytes()).unwrap_or_else(|e| panic!("{e}: {body}"));
+        }
+    }
+
+    #[test]
+    fn what_the_definitions_do_not_read_is_refused_with_the_reason() {
+        let e = parse(Channel::OtlpLogs, br#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"severityNumber":"ERROR"}]}]}]}"#).err().unwrap();
+        assert!(e.starts_with("not an OTLP /v1/logs export request"), "{e}");
+        assert!(parse(Channel::OtlpMetrics, b"[]").is_err());
+        assert!(parse(Channel::OtlpTraces, b"{\"resourceSpans\":[]}").is_ok());
     }
 }
