@@ -112,14 +112,10 @@ test('an error raised just before the page closes arrives (keepalive, preflighte
   const page = await openPage();
   // CLS is reported once FCP was (as web-vitals does): let the page paint first
   await waitFor(() => page.evaluate(() => performance.getEntriesByName('first-contentful-paint').length > 0), 'the first paint');
-  // A page that has exported once has the endpoint's CORS preflight cached (for its max-age):
-  // at close its keepalive requests need none. A keepalive request at close whose preflight is
-  // not cached yet can be lost when the page is torn down first (seen in Chromium under load):
-  // README, "Transport".
-  await page.evaluate(() => {
-    Sightline.captureMessage('otlp: warm-up');
-    return Sightline.flush();
-  });
+  // The SDK sends the page's first event at once, so the endpoint's CORS preflight is cached when
+  // the page closes (a keepalive request at close whose preflight is not cached yet can be lost
+  // as the page is torn down: seen in Chromium under load; README, "Transport")
+  await waitFor(async () => (await otlp.requests('otlp_logs')).length > 0, 'the first export');
   await throwInPage(page, 'otlp: just before close');
   // queued (not critical: it waits for the interval), and the page goes before that
   await waitFor(() => page.evaluate(() => Sightline.stats().queued[0] === 1), 'the error queued');
@@ -138,8 +134,10 @@ test('an error raised just before the page closes arrives (keepalive, preflighte
 
 test('a 400 is not retried and its events are counted as dropped; a 503 is retried', { timeout: 60000 }, async () => {
   await otlp.reset();
-  await otlp.fail({ channel: 'otlp_logs', status: 400, count: 1 });
   const page = await openPage();
+  // after the page's first export (it goes at once), so the refusal meets the error's
+  await waitFor(async () => (await otlp.requests('otlp_logs')).length > 0, 'the first export');
+  await otlp.fail({ channel: 'otlp_logs', status: 400, count: 1 });
   await throwInPage(page, 'otlp: refused', 'TypeError');
   await waitFor(async () => (await otlp.requests('otlp_logs')).some((r) => r.status === 400), 'the refused export');
   await page.waitForTimeout(1500); // a retry would come in this time
@@ -189,6 +187,7 @@ test('with compression: gzip, a burst too big for keepalive goes gzipped, and ev
 test("a partialSuccess answer's rejected records are counted and reported", { timeout: 60000 }, async () => {
   await otlp.reset();
   const page = await openPage();
+  await waitFor(async () => (await otlp.requests('otlp_logs')).length > 0, 'the first export');
   // as the OpenTelemetry Collector writes it: 64-bit counts are strings
   await otlp.fail({ channel: 'otlp_logs', status: 200, count: 1, body: { partialSuccess: { rejectedLogRecords: '1', errorMessage: 'one was invalid' } } });
   await throwInPage(page, 'otlp: partly refused', 'TypeError');

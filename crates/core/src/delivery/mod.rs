@@ -113,6 +113,8 @@ pub struct Delivery {
     /// When a batch last reached the collector (0: never).
     pub delivered_at: f64,
     shut: bool,
+    /// OTLP: the page's first export has gone (see [`Delivery::push`]).
+    warmed: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -145,7 +147,7 @@ impl Delivery {
         let mut instance = String::with_capacity(16);
         json::hex64(&mut instance, rng.next_u64());
         let otlp = cfg.otlp.as_ref().map(|_| otlp::resource(page, cfg.service.as_deref(), &instance));
-        Delivery { chans, otlp, service: cfg.service.clone(), keepalive_bytes: 0, next_req: 0, rng, flush: None, stats: Stats::default(), delivered_at: 0.0, shut: false }
+        Delivery { chans, otlp, service: cfg.service.clone(), keepalive_bytes: 0, next_req: 0, rng, flush: None, stats: Stats::default(), delivered_at: 0.0, shut: false, warmed: false }
     }
 
     fn persist_key(&self) -> &'static str {
@@ -192,6 +194,10 @@ impl Delivery {
         if self.shut {
             return;
         }
+        // OTLP: the page's first event goes at once. Cross-origin, that export's CORS preflight is
+        // then cached (for the endpoint's max-age) when the page closes: a keepalive request at
+        // close that still needs its preflight can be lost as the page is torn down.
+        let urgent = urgent || (self.otlp.is_some() && !core::mem::replace(&mut self.warmed, true));
         let (lane, also) = if self.otlp.is_some() { otlp::lanes(&ev) } else { (ev.channel(), None) };
         if let (Some(also), Body::Metric(m)) = (also, &ev.body) {
             // only a vital goes twice: its histogram needs the name, value, rating and navigation type

@@ -534,3 +534,21 @@ fn otlp_at_page_close_keeps_what_keepalive_cannot_take_for_the_next_load() {
     assert!(posts[0].url.ends_with("/v1/logs") && posts[0].body.contains("boom 2"), "{:?}", posts[0]);
     assert_eq!(next.d.stats.restored, 1);
 }
+
+/// OTLP: the page's first event goes on the next tick (its export caches the endpoint's CORS
+/// preflight for the page's close); later ones wait for their interval as usual.
+#[test]
+fn otlp_sends_the_pages_first_event_at_once() {
+    let mut h = H::with(config(&[]));
+    let cfg = Config::from_entries(Some(&[(String::from("exporter"), Val::Str("otlp".into()))])).unwrap();
+    h.d = Delivery::new(&cfg, &cfg.urls(), &h.page, Rng::new(7));
+    h.error(1);
+    h.run(1.0);
+    assert_eq!(h.p.posts.len(), 1, "the first event, at once");
+    h.answer_all(200);
+    h.error(2);
+    h.run(1.0);
+    assert!(h.p.posts.is_empty(), "the next waits for the interval");
+    h.run(10_000.0);
+    assert_eq!(h.p.posts.len(), 1);
+}
