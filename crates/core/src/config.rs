@@ -131,6 +131,9 @@ pub fn validate(entries: Option<&Entries>) -> Result<(), String> {
     }
     // each exporter's keys only with that exporter: no accepted option may do nothing
     let otlp = matches!(get(entries, "exporter"), Some(Val::Str(e)) if e == "otlp");
+    if otlp && !cfg!(feature = "otlp") {
+        return Err(msg("exporter", "is 'otlp', but this build of the SDK has no OTLP exporter"));
+    }
     if otlp && get(entries, "endpoints").is_some() {
         return Err(msg("endpoints", "belongs to the native exporter: with `exporter: 'otlp'` set `otlp.endpoint`"));
     }
@@ -657,6 +660,14 @@ mod tests {
         assert_eq!(n.otlp, None);
         assert_eq!(n.urls()[Channel::Spans as usize], "https://c.io/api/analytics/events");
         assert_eq!(n.urls()[Channel::Health as usize], "https://c.io/api/health/status");
+    }
+
+    /// A build without the `otlp` feature (issue #14's core build) says so, rather than sending
+    /// nothing (`scripts/test.sh` runs this one without default features).
+    #[cfg(not(feature = "otlp"))]
+    #[test]
+    fn without_the_otlp_feature_the_exporter_is_refused() {
+        assert_eq!(err(cfg(&[("exporter", s("otlp"))])), "sightline: config key `exporter` is 'otlp', but this build of the SDK has no OTLP exporter");
     }
 
     #[test]

@@ -306,11 +306,13 @@ impl<P: Platform> Monitor<P> {
             self.view = self.rng.next_u64();
             self.vitals_view = self.view;
         }
+        #[cfg_attr(not(feature = "otlp"), allow(unused_mut))]
         let mut made = self.perf.handle(kind, a, &self.cfg, &self.urls);
         if let Some(t) = made.load_time {
             self.agg.load_time.add(t);
         }
         // the page load as a trace, for OTLP, in the share of page loads tracing samples
+        #[cfg(feature = "otlp")]
         if let Some(mut load) = made.load.take() {
             if self.cfg.otlp.is_some() && self.cfg.tracing_enabled && self.sessions.sampled() && self.rng.unit() < self.cfg.tracing_sample_rate {
                 let now = self.p.now();

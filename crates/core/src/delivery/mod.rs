@@ -7,7 +7,9 @@ pub mod queue;
 pub mod retry;
 
 use crate::config::{Channel, Config, LANES};
-use crate::encode::{native, otlp, Page};
+#[cfg(feature = "otlp")]
+use crate::encode::otlp;
+use crate::encode::{native, Page};
 use crate::event::{Body, Event};
 use crate::json;
 use crate::platform::{Area, Hook, Platform, Rng, Timer};
@@ -146,7 +148,13 @@ impl Delivery {
         let mut rng = rng;
         let mut instance = String::with_capacity(16);
         json::hex64(&mut instance, rng.next_u64());
+        #[cfg(feature = "otlp")]
         let otlp = cfg.otlp.as_ref().map(|_| otlp::resource(page, cfg.service.as_deref(), &instance));
+        #[cfg(not(feature = "otlp"))]
+        let otlp: Option<String> = {
+            let _ = (page, instance);
+            None
+        };
         Delivery { chans, otlp, service: cfg.service.clone(), keepalive_bytes: 0, next_req: 0, rng, flush: None, stats: Stats::default(), delivered_at: 0.0, shut: false, warmed: false }
     }
 
@@ -198,7 +206,10 @@ impl Delivery {
         // then cached (for the endpoint's max-age) when the page closes: a keepalive request at
         // close that still needs its preflight can be lost as the page is torn down.
         let urgent = urgent || (self.otlp.is_some() && !core::mem::replace(&mut self.warmed, true));
+        #[cfg(feature = "otlp")]
         let (lane, also) = if self.otlp.is_some() { otlp::lanes(&ev) } else { (ev.channel(), None) };
+        #[cfg(not(feature = "otlp"))]
+        let (lane, also) = (ev.channel(), None::<Channel>);
         if let (Some(also), Body::Metric(m)) = (also, &ev.body) {
             // only a vital goes twice: its histogram needs the name, value, rating and navigation type
             let mut copy = crate::event::Metric::new(m.name, m.value);
@@ -473,11 +484,14 @@ impl Delivery {
         while (n as usize) < BATCH_MAX_EVENTS {
             let Some(ev) = c.queue.pop() else { break };
             item.clear();
+            #[cfg(feature = "otlp")]
             if self.otlp.is_some() {
                 otlp::item(&mut item, &ev, c.ch);
             } else {
                 native::item(&mut item, &ev, ctx.page);
             }
+            #[cfg(not(feature = "otlp"))]
+            native::item(&mut item, &ev, ctx.page);
             // room for the batch fields
             if n > 0 && body.len() + item.len() + 240 + self.otlp.as_ref().map_or(0, String::len) > BATCH_MAX_BYTES {
                 c.queue.unpop(ev);
@@ -613,11 +627,15 @@ fn seal(b: &mut Batch, ch: Channel, id: u64, otlp: Option<&str>, service: Option
         return;
     }
     let mut body = String::with_capacity(b.body.len() + 240 + otlp.map_or(0, str::len));
-    if let Some(resource) = otlp {
+    #[cfg(feature = "otlp")]
+    let otlp_body = otlp.map(|resource| {
         otlp::head(&mut body, ch, resource, id, b.dropped);
         body.push_str(&b.body);
         body.push_str(otlp::TAIL);
-    } else {
+    });
+    #[cfg(not(feature = "otlp"))]
+    let otlp_body: Option<()> = None;
+    if otlp_body.is_none() {
         native::head(&mut body, ch);
         body.push_str(&b.body);
         native::tail(&mut body, &b.session, id, b.dropped);

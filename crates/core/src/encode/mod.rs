@@ -1,6 +1,7 @@
 //! Encoders: a batch of events to a request body, one module per wire format (the native JSON of
 //! DESIGN §4, and OTLP/HTTP JSON). They run when a batch is sent, not when an event is made.
 pub mod native;
+#[cfg(feature = "otlp")]
 pub mod otlp;
 
 /// What every event of a page shares and the encoder adds: the build and the browser.

@@ -161,20 +161,27 @@ impl Perf {
         if n.load_end > 0.0 {
             phase("navigation_total_load_time", n.load_end);
             made.load_time = Some(n.load_end);
-            let mut phases = vec![("documentLoad", 0.0, n.load_end)];
-            for (name, start, end) in [
-                ("domainLookup", n.dns.0, n.dns.1),
-                ("connect", n.connect.0, n.connect.1),
-                ("request", n.request_start, n.response_start),
-                ("response", n.response_start, n.response_end),
-                ("domProcessing", n.response_end, n.dom_complete),
-            ] {
-                if start > 0.0 && end >= start {
-                    phases.push((name, start, end));
-                }
-            }
-            made.load = Some(Box::new(crate::event::PageLoad { trace_id: (0, 0), span_id: 0, origin: n.now, kind: String::from(kind), phases }));
+            #[cfg(feature = "otlp")]
+            self.page_load(n, kind, made);
         }
+    }
+
+    /// The page load's phases, for the OTLP exporter's trace of it.
+    #[cfg(feature = "otlp")]
+    fn page_load(&self, n: &NavTiming, kind: &str, made: &mut Made) {
+        let mut phases = vec![("documentLoad", 0.0, n.load_end)];
+        for (name, start, end) in [
+            ("domainLookup", n.dns.0, n.dns.1),
+            ("connect", n.connect.0, n.connect.1),
+            ("request", n.request_start, n.response_start),
+            ("response", n.response_start, n.response_end),
+            ("domProcessing", n.response_end, n.dom_complete),
+        ] {
+            if start > 0.0 && end >= start {
+                phases.push((name, start, end));
+            }
+        }
+        made.load = Some(Box::new(crate::event::PageLoad { trace_id: (0, 0), span_id: 0, origin: n.now, kind: String::from(kind), phases }));
     }
 }
 
