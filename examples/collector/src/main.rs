@@ -538,19 +538,23 @@ fn ingest_otlp(app: &App, channel: Channel, content_type: Option<&str>, encoding
         Err(msg) => return Reply::error(400, &msg),
     };
     let raw = ingest::Batch { session_id: export.session_id.clone(), batch_id: None, batch: Default::default(), events: vec![export.raw] };
-    if let Err(e) = app.store.insert_batch(channel, received_at, &raw) {
-        return db_error(e);
-    }
+    let mut batches = vec![(channel, raw)];
     for native in Channel::ALL.into_iter().filter(|c| c.array_key().is_some()) {
         let events: Vec<Value> = export.items.iter().filter(|(c, _)| *c == native).map(|(_, v)| v.clone()).collect();
-        if events.is_empty() {
-            continue;
+        if !events.is_empty() {
+            batches.push((native, ingest::Batch { session_id: export.session_id.clone(), batch_id: None, batch: Default::default(), events }));
         }
-        let batch = ingest::Batch { session_id: export.session_id.clone(), batch_id: None, batch: Default::default(), events };
-        if let Err(e) = app.store.insert_batch(native, received_at, &batch) {
-            return db_error(e);
-        }
-        if let (Channel::Alerts, Some(notifier)) = (native, &app.notifier) {
+    }
+    // all of it or nothing: a database error answers 503, which OTLP exporters retry (a 500
+    // they must not)
+    let refs: Vec<(Channel, &ingest::Batch)> = batches.iter().map(|(c, b)| (*c, b)).collect();
+    if let Err(e) = app.store.insert_batches(received_at, &refs) {
+        let mut r = db_error(e);
+        r.status = 503;
+        return r;
+    }
+    for (native, batch) in &batches {
+        if let (Channel::Alerts, Some(notifier)) = (*native, &app.notifier) {
             notifier.forward(&batch.events, batch.session_id.as_deref(), received_at);
         }
     }

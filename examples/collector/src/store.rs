@@ -83,26 +83,36 @@ impl Store {
         received_at: i64,
         batch: &Batch,
     ) -> Result<usize, rusqlite::Error> {
+        self.insert_batches(received_at, &[(channel, batch)])
+    }
+
+    /// Stores several batches (an OTLP export as it came, and its records as native items) in
+    /// one transaction: all of them or none; returns how many events.
+    pub fn insert_batches(&self, received_at: i64, batches: &[(Channel, &Batch)]) -> Result<usize, rusqlite::Error> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
+        let mut n = 0;
         {
-            let batch_json = Value::Object(batch.batch.clone()).to_string();
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO events (channel, received_at, session_id, batch, data)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
-            for event in &batch.events {
-                stmt.execute(params![
-                    channel.name(),
-                    received_at,
-                    batch.session_of(event),
-                    batch_json,
-                    event.to_string(),
-                ])?;
+            for (channel, batch) in batches {
+                let batch_json = Value::Object(batch.batch.clone()).to_string();
+                for event in &batch.events {
+                    stmt.execute(params![
+                        channel.name(),
+                        received_at,
+                        batch.session_of(event),
+                        batch_json,
+                        event.to_string(),
+                    ])?;
+                }
+                n += batch.events.len();
             }
         }
         tx.commit()?;
-        Ok(batch.events.len())
+        Ok(n)
     }
 
     /// Events with `id > since`, oldest first, optionally of one channel.
