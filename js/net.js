@@ -54,6 +54,8 @@ export function patch(sink, tracing) {
         const init = arguments[1];
         const req = input instanceof Request ? input : null;
         rec = begin(false, init && init.method !== undefined ? init.method : req ? req.method : 'GET', req ? req.url : input);
+        // an abort is decided by the signal (its reason may be any value), not by the error's name
+        rec.signal = init && init.signal ? init.signal : req ? req.signal : null;
         if (rec.propagate) {
           // headers are read only here, for a sampled request that may carry the trace; the
           // page's init stays as it was: ours inherits from it and only replaces `headers`
@@ -73,7 +75,15 @@ export function patch(sink, tracing) {
       if (rec) {
         p.then(
           (r) => report(sink, rec, r.status, sizeOf(r.headers.get('content-length')), 'load'),
-          (e) => report(sink, rec, 0, -1, e && e.name === 'AbortError' ? 'abort' : e && e.name === 'TimeoutError' ? 'timeout' : 'error'),
+          (e) => {
+            let how = 'error';
+            try {
+              const s = rec.signal;
+              const name = s && s.aborted ? (s.reason && s.reason.name) || 'AbortError' : e && e.name;
+              how = name === 'TimeoutError' ? 'timeout' : s && s.aborted ? 'abort' : name === 'AbortError' ? 'abort' : 'error';
+            } catch (x) {}
+            report(sink, rec, 0, -1, how);
+          },
         );
       }
       return p;

@@ -74,6 +74,11 @@ test('the collector receives exactly the expected events', { timeout: 60000 }, a
     const aborted = quiet(fetch('/__test/status?status=200&delay=2000', { signal: c.signal }));
     c.abort();
     await aborted;
+    // aborted with a reason of the page's own: still an abort, not a network error
+    const c2 = new AbortController();
+    const aborted2 = quiet(fetch('/__test/status?status=200&delay=2000', { signal: c2.signal }));
+    c2.abort(new Error('the user left'));
+    await aborted2;
     await quiet(fetch('/api/metrics', { method: 'POST', body: 'not json' })); // the collector: never recorded
     const xhr = (method, url, timeout) =>
       new Promise((done) => {
@@ -109,10 +114,10 @@ test('the collector receives exactly the expected events', { timeout: 60000 }, a
   assert.match(errors.find((e) => e.type === 'xhr_error').message, /failed: timeout$/);
   for (const e of errors) assert.equal(e.url, `${env.collector.url}/test-pages/network.html?closed=${closed}`);
   const stats = await page.evaluate(() => Sightline.stats());
-  // 5 fetches and 3 XHRs to this origin: the abort and the collector's own /api/metrics are not counted
+  // 5 fetches and 3 XHRs to this origin: the aborts and the collector's own /api/metrics are not counted
   assert.deepEqual(stats.requests[env.collector.url].count, 8, JSON.stringify(stats.requests));
   assert.deepEqual(stats.requests[env.collector.url].failed, 4);
-  assert.deepEqual(stats.requests[env.collector.url].aborted, 1);
+  assert.deepEqual(stats.requests[env.collector.url].aborted, 2);
   assert.deepEqual(log.pageErrors, []);
 });
 

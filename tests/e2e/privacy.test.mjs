@@ -21,13 +21,16 @@ test('no password, e-mail, token, input value, masked text or card number reache
   await page.goto(`${env.collector.url}/test-pages/elsewhere.html`);
 
   await waitFor(async () => (await env.collector.events('events')).some((e) => e.data.data.action === 'page_hidden'), 'the page-hide beacon');
-  await waitFor(async () => (await env.collector.events('errors')).length >= 2, 'the error and the failed request');
+  await waitFor(async () => (await env.collector.events('errors')).length >= 3, 'the error and the failed requests');
   const stored = await Promise.all(['errors', 'metrics', 'events'].map((c) => env.collector.events(c)));
   const everything = JSON.stringify(stored);
   for (const secret of ['SECRET', 'secret.person', '4111', 'eyJhbGci', 'hunter']) {
     const at = everything.indexOf(secret);
     assert.equal(at, -1, `${secret} reached the collector: …${everything.slice(Math.max(0, at - 120), at + 60)}…`);
   }
+  // the encoded request was recorded, decoded and masked
+  const urls = stored[0].map((e) => e.data.requestUrl).filter(Boolean);
+  assert.ok(urls.some((u) => u.includes('/users/[email]?status=404&password=[Filtered]')), urls.join(' '));
   // and what was recorded is still useful
   const events = stored[2].map((e) => e.data.data);
   // (the label's click lands on the label or on its input, depending on layout: left out here,

@@ -38,8 +38,47 @@ fn filter_params(url: &str, extra: &[String]) -> String {
 
 /// Replaces e-mail addresses with `[email]`, JWT-like tokens (`eyJ…` in three dot-separated
 /// base64url parts) with `[jwt]`, and card-like numbers (13 to 19 digits, spaces or dashes between
-/// groups, passing the Luhn check) with `[number]`. Returns `None` when there was nothing to mask.
+/// groups, passing the Luhn check) with `[number]`, in the text as it is and in its
+/// percent-decoded form (`john%40example.com` is an address too: then the decoded, masked text is
+/// what remains). Returns `None` when there was nothing to mask.
 pub fn mask(text: &str) -> Option<String> {
+    let plain = mask_raw(text);
+    let t = plain.as_deref().unwrap_or(text);
+    if !t.contains('%') {
+        return plain;
+    }
+    let decoded = percent_decoded(t);
+    if decoded == t {
+        return plain;
+    }
+    mask_raw(&decoded).or(plain)
+}
+
+/// `%XX` escapes of printable ASCII decoded (others, and malformed ones, kept as they are).
+pub fn percent_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |j: usize| b.get(j).and_then(|c| (*c as char).to_digit(16));
+        if let (Some(b'%'), Some(h), Some(l)) = (b.get(i), hex(i + 1), hex(i + 2)) {
+            let c = (h * 16 + l) as u8;
+            if (0x20..0x7f).contains(&c) {
+                out.push_str(s.get(copied..i).unwrap_or(""));
+                crate::json::ascii(&mut out, c);
+                i += 3;
+                copied = i;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(s.get(copied..).unwrap_or(""));
+    out
+}
+
+fn mask_raw(text: &str) -> Option<String> {
     let b = text.as_bytes();
     let mut out = String::new();
     let mut copied = 0;
@@ -149,8 +188,9 @@ fn card(b: &[u8], start: usize) -> Option<(usize, usize, &'static str)> {
     sum.is_multiple_of(10).then_some((start, last_digit_end, "[number]"))
 }
 
+/// The name is compared decoded: `pass%77ord` is `password`.
 fn is_secret(name: &str, extra: &[String]) -> bool {
-    let lower = name.to_ascii_lowercase();
+    let lower = percent_decoded(name).to_ascii_lowercase();
     SECRET_PARAMS.iter().any(|s| crate::json::contains(&lower, s)) || extra.iter().any(|s| !s.is_empty() && crate::json::contains(&lower, s))
 }
 
@@ -176,6 +216,25 @@ mod tests {
         assert_eq!(scrub_url("/r?password=", &[]), "/r?password=");
         assert_eq!(scrub_url("/ü?tökén=ä", &[]), "/ü?tökén=ä");
         assert_eq!(scrub_url("/x?token=1#auth=2", &[]), "/x?token=[Filtered]#auth=[Filtered]");
+    }
+
+    #[test]
+    fn secrets_are_found_in_their_percent_decoded_form() {
+        // an encoded address in a path, and in a query value
+        assert_eq!(scrub_url("https://a.io/users/john%40example.com/orders", &[]), "https://a.io/users/[email]/orders");
+        assert_eq!(scrub_url("https://a.io/find?who=jane.doe%40mail.example.org&x=1", &[]), "https://a.io/find?who=[email]&x=1");
+        assert_eq!(scrub_url("https://a.io/u/JOHN%2Bshop%40Example.COM", &[]), "https://a.io/u/[email]");
+        // parameter names compared decoded
+        assert_eq!(scrub_url("https://a.io/?pass%77ord=hunter2&%74oken=abc&q=1", &[]), "https://a.io/?pass%77ord=[Filtered]&%74oken=[Filtered]&q=1");
+        assert_eq!(scrub_url("https://a.io/?my%5Fssn=1", &["ssn".into()]), "https://a.io/?my%5Fssn=[Filtered]");
+        // a card number with encoded spaces, in a message too
+        assert_eq!(mask("paid with 4111%201111%201111%201111 today").as_deref(), Some("paid with [number] today"));
+        assert_eq!(mask("GET https://api.example/users/a%40b.example answered 500").as_deref(), Some("GET https://api.example/users/[email] answered 500"));
+        // nothing to mask: the encoding is kept
+        assert_eq!(scrub_url("https://a.io/search?q=caf%C3%A9%20au%20lait", &[]), "https://a.io/search?q=caf%C3%A9%20au%20lait");
+        assert_eq!(mask("100%25 sure, 50% off"), None);
+        // only printable ASCII escapes decode; malformed ones stay
+        assert_eq!(percent_decoded("a%40b%0Ac%zz%4"), "a@b%0Ac%zz%4");
     }
 
     #[test]
