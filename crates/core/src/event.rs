@@ -259,6 +259,21 @@ pub enum Action {
     Visible,
 }
 
+impl Action {
+    /// The wire name (`action` of a native user action, `sightline.action` in OTLP).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Click { .. } => "click",
+            Action::RageClick { .. } => "rage_click",
+            Action::FormSubmit { .. } => "form_submit",
+            Action::Scroll { .. } => "scroll",
+            Action::Route { .. } => "route_change",
+            Action::Hidden => "page_hidden",
+            Action::Visible => "page_visible",
+        }
+    }
+}
+
 /// How a request ended.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Outcome {

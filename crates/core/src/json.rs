@@ -52,6 +52,14 @@ pub fn field_str(out: &mut String, k: &str, v: &str) {
     str(out, v);
 }
 
+/// `,"key":"<16 hex digits>"`: ids and fingerprints.
+pub fn field_hex(out: &mut String, k: &str, v: u64) {
+    key(out, k);
+    out.push('"');
+    hex64(out, v);
+    out.push('"');
+}
+
 pub fn field_u64(out: &mut String, k: &str, v: u64) {
     key(out, k);
     uint(out, v);

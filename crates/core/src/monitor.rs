@@ -600,7 +600,7 @@ impl<P: Platform> Monitor<P> {
             o.push('}');
         }
         o.push('}');
-        hex_field(&mut o, "pageViewId", self.view);
+        json::field_hex(&mut o, "pageViewId", self.view);
         json::field_str(&mut o, "sessionId", &self.sessions.id);
         json::key(&mut o, "sampled");
         o.push_str(if self.sessions.sampled() { "true" } else { "false" });
@@ -650,7 +650,7 @@ impl<P: Platform> Monitor<P> {
         for e in a.top.top() {
             json::comma(&mut o);
             o.push('{');
-            hex_field(&mut o, "fingerprint", e.fingerprint);
+            json::field_hex(&mut o, "fingerprint", e.fingerprint);
             json::field_str(&mut o, "type", e.kind);
             json::field_str(&mut o, "message", &e.message);
             json::field_u64(&mut o, "count", u64::from(e.count));
@@ -692,13 +692,6 @@ impl<P: Platform> Monitor<P> {
         o.push_str("\"}");
         o
     }
-}
-
-fn hex_field(o: &mut String, k: &str, v: u64) {
-    json::key(o, k);
-    o.push('"');
-    json::hex64(o, v);
-    o.push('"');
 }
 
 /// `,"key":[…]`: a count per native channel.

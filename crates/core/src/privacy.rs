@@ -44,7 +44,7 @@ fn filter_params(url: &str, extra: &[String]) -> String {
 pub fn mask(text: &str) -> Option<String> {
     let plain = mask_raw(text);
     let t = plain.as_deref().unwrap_or(text);
-    if !t.contains('%') {
+    if crate::json::pos(t, b'%').is_none() {
         return plain;
     }
     let decoded = percent_decoded(t);

@@ -129,7 +129,7 @@ enum Cut {
 
 impl Delivery {
     /// `urls`: the absolute endpoint of each lane, in [`LANES`] order.
-    pub fn new(cfg: &Config, urls: &[String], page: &Page, rng: Rng) -> Delivery {
+    pub fn new(cfg: &Config, urls: &[String], page: &Page, #[cfg_attr(not(feature = "otlp"), allow(unused_mut))] mut rng: Rng) -> Delivery {
         let mut chans = Vec::with_capacity(LANES.len());
         for (ch, url) in LANES.into_iter().zip(urls) {
             chans.push(Chan {
@@ -145,14 +145,15 @@ impl Delivery {
             });
         }
         // each page load is one writer of its metric streams (OTLP's delta temporality needs one)
-        let mut rng = rng;
-        let mut instance = String::with_capacity(16);
-        json::hex64(&mut instance, rng.next_u64());
         #[cfg(feature = "otlp")]
-        let otlp = cfg.otlp.as_ref().map(|_| otlp::resource(page, cfg.service.as_deref(), &instance));
+        let otlp = cfg.otlp.as_ref().map(|_| {
+            let mut instance = String::with_capacity(16);
+            json::hex64(&mut instance, rng.next_u64());
+            otlp::resource(page, cfg.service.as_deref(), &instance)
+        });
         #[cfg(not(feature = "otlp"))]
         let otlp: Option<String> = {
-            let _ = (page, instance);
+            let _ = page;
             None
         };
         Delivery { chans, otlp, service: cfg.service.clone(), keepalive_bytes: 0, next_req: 0, rng, flush: None, stats: Stats::default(), delivered_at: 0.0, shut: false, warmed: false }
@@ -164,11 +165,6 @@ impl Delivery {
         } else {
             PERSIST_KEY
         }
-    }
-
-    /// Events waiting in each lane's queue, in [`LANES`] order.
-    pub fn queued(&self) -> impl Iterator<Item = usize> + '_ {
-        self.chans.iter().map(|c| c.queue.len())
     }
 
     /// Per native channel (OTLP's spans count with the events): events queued (`in_flight`:
@@ -183,11 +179,6 @@ impl Delivery {
             }
         }
         out
-    }
-
-    /// Events handed to requests and not delivered yet (in flight, or waiting for a retry), per channel.
-    pub fn in_flight(&self) -> impl Iterator<Item = u32> + '_ {
-        self.chans.iter().map(|c| c.batches.iter().map(|b| b.events).sum())
     }
 
     /// Counts a repeat of a queued error into it; false when none with that fingerprint waits.
@@ -628,20 +619,19 @@ fn seal(b: &mut Batch, ch: Channel, id: u64, otlp: Option<&str>, service: Option
     }
     let mut body = String::with_capacity(b.body.len() + 240 + otlp.map_or(0, str::len));
     #[cfg(feature = "otlp")]
-    let otlp_body = otlp.map(|resource| {
+    if let Some(resource) = otlp {
         otlp::head(&mut body, ch, resource, id, b.dropped);
         body.push_str(&b.body);
         body.push_str(otlp::TAIL);
-    });
-    #[cfg(not(feature = "otlp"))]
-    let otlp_body: Option<()> = None;
-    if otlp_body.is_none() {
-        native::head(&mut body, ch);
-        body.push_str(&b.body);
-        native::tail(&mut body, &b.session, id, b.dropped);
-        if let Some(s) = service {
-            json::field_str(&mut body, "service", s);
-        }
+        b.body = body;
+        b.sealed = true;
+        return;
+    }
+    native::head(&mut body, ch);
+    body.push_str(&b.body);
+    native::tail(&mut body, &b.session, id, b.dropped);
+    if let Some(s) = service {
+        json::field_str(&mut body, "service", s);
     }
     b.body = body;
     b.sealed = true;

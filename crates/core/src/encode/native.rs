@@ -22,7 +22,7 @@ pub fn tail(out: &mut String, session: &str, batch_id: u64, dropped: u32) {
     out.push_str(SDK_VERSION);
     out.push_str("\"}");
     json::field_str(out, "sessionId", session);
-    hex_field(out, "batchId", batch_id);
+    json::field_hex(out, "batchId", batch_id);
     if dropped > 0 {
         json::field_u64(out, "dropped", u64::from(dropped));
     }
@@ -138,7 +138,7 @@ pub fn item(out: &mut String, ev: &Event, page: &Page) {
         }
         Body::Alert(a) => {
             out.push('{');
-            hex_field(out, "id", a.id);
+            json::field_hex(out, "id", a.id);
             json::field_str(out, "key", &a.key);
             json::field_str(out, "severity", a.severity);
             json::field_str(out, "title", a.title);
@@ -159,7 +159,7 @@ pub fn item(out: &mut String, ev: &Event, page: &Page) {
 
 fn error(out: &mut String, ev: &Event, e: &Error, page: &Page) {
     out.push('{');
-    hex_field(out, "id", e.id);
+    json::field_hex(out, "id", e.id);
     json::field_str(out, "type", e.kind);
     json::field_str(out, "name", &e.name);
     json::field_str(out, "message", &e.message);
@@ -220,7 +220,7 @@ fn error(out: &mut String, ev: &Event, e: &Error, page: &Page) {
             out.push_str(c);
         }
     }
-    hex_field(out, "fingerprint", e.fingerprint);
+    json::field_hex(out, "fingerprint", e.fingerprint);
     json::field_u64(out, "count", u64::from(e.count));
     out.push('}');
 }
@@ -238,7 +238,7 @@ fn metric(out: &mut String, ev: &Event, m: &Metric) {
             Tag::Bool(b) => bool_field(out, k, *b),
         }
     }
-    hex_field(out, "pageViewId", ev.page_view);
+    json::field_hex(out, "pageViewId", ev.page_view);
     if !ev.url.is_empty() {
         json::field_str(out, "url", &ev.url);
     }
@@ -252,16 +252,7 @@ fn metric(out: &mut String, ev: &Event, m: &Metric) {
 
 fn action(out: &mut String, ev: &Event, a: &Action) {
     data_open(out, "user_action");
-    let name = match a {
-        Action::Click { .. } => "click",
-        Action::RageClick { .. } => "rage_click",
-        Action::FormSubmit { .. } => "form_submit",
-        Action::Scroll { .. } => "scroll",
-        Action::Route { .. } => "route_change",
-        Action::Hidden => "page_hidden",
-        Action::Visible => "page_visible",
-    };
-    json::field_str(out, "action", name);
+    json::field_str(out, "action", a.name());
     match a {
         Action::Click { element } | Action::RageClick { element, .. } => {
             json::key(out, "element");
@@ -318,15 +309,8 @@ fn data_close(out: &mut String, ms: f64) {
 }
 
 fn view_and_seq(out: &mut String, ev: &Event) {
-    hex_field(out, "pageViewId", ev.page_view);
+    json::field_hex(out, "pageViewId", ev.page_view);
     json::field_u64(out, "seq", u64::from(ev.seq));
-}
-
-fn hex_field(out: &mut String, k: &str, v: u64) {
-    json::key(out, k);
-    out.push('"');
-    json::hex64(out, v);
-    out.push('"');
 }
 
 fn time_field(out: &mut String, k: &str, ms: f64) {

@@ -101,9 +101,7 @@ pub fn head(out: &mut String, lane: Channel, resource: &str, batch_id: u64, drop
     if lane != Channel::Metrics {
         json::key(out, "attributes");
         out.push('[');
-        let mut id = String::with_capacity(16);
-        json::hex64(&mut id, batch_id);
-        attr_str(out, "sightline.batch.id", &id);
+        attr_hex(out, "sightline.batch.id", batch_id);
         if dropped > 0 {
             attr_int(out, "sightline.dropped", u64::from(dropped));
         }
@@ -213,9 +211,7 @@ fn log(out: &mut String, ev: &Event) {
             out.push_str("]}}}");
         }
         Body::Alert(a) => {
-            let mut id = String::with_capacity(16);
-            json::hex64(&mut id, a.id);
-            attr_str(out, "sightline.alert.id", &id);
+            attr_hex(out, "sightline.alert.id", a.id);
             attr_str(out, "sightline.alert.key", &a.key);
             attr_str(out, "sightline.alert.severity", a.severity);
             attr_str(out, "sightline.alert.title", a.title);
@@ -242,12 +238,8 @@ fn error_attrs(out: &mut String, ev: &Event, e: &Error) {
         attr_str(out, "exception.stacktrace", s);
     }
     attr_str(out, "sightline.error.type", e.kind);
-    let mut hex = String::with_capacity(16);
-    json::hex64(&mut hex, e.id);
-    attr_str(out, "sightline.error.id", &hex);
-    hex.clear();
-    json::hex64(&mut hex, e.fingerprint);
-    attr_str(out, "sightline.error.fingerprint", &hex);
+    attr_hex(out, "sightline.error.id", e.id);
+    attr_hex(out, "sightline.error.fingerprint", e.fingerprint);
     // the occurrences this record stands for (repeats are folded into it)
     attr_int(out, "sightline.error.count", u64::from(e.count));
     attr_bool(out, "sightline.error.handled", e.handled);
@@ -285,16 +277,7 @@ fn error_attrs(out: &mut String, ev: &Event, e: &Error) {
 }
 
 fn action_attrs(out: &mut String, a: &Action) {
-    let name = match a {
-        Action::Click { .. } => "click",
-        Action::RageClick { .. } => "rage_click",
-        Action::FormSubmit { .. } => "form_submit",
-        Action::Scroll { .. } => "scroll",
-        Action::Route { .. } => "route_change",
-        Action::Hidden => "page_hidden",
-        Action::Visible => "page_visible",
-    };
-    attr_str(out, "sightline.action", name);
+    attr_str(out, "sightline.action", a.name());
     match a {
         Action::Click { element } => element_attrs(out, element),
         Action::RageClick { element, clicks } => {
@@ -525,9 +508,9 @@ fn page_load(out: &mut String, ev: &Event, l: &PageLoad) {
         }
         out.push('{');
         json::field_str(out, "traceId", &trace);
-        hex_id(out, "spanId", l.span_id.wrapping_add(i as u64));
+        json::field_hex(out, "spanId", l.span_id.wrapping_add(i as u64));
         if i > 0 {
-            hex_id(out, "parentSpanId", l.span_id);
+            json::field_hex(out, "parentSpanId", l.span_id);
         }
         json::field_str(out, "name", name);
         json::field_u64(out, "kind", 1);
@@ -544,13 +527,6 @@ fn page_load(out: &mut String, ev: &Event, l: &PageLoad) {
     }
 }
 
-fn hex_id(out: &mut String, k: &str, id: u64) {
-    json::key(out, k);
-    out.push('"');
-    json::hex64(out, id);
-    out.push('"');
-}
-
 /// `session.id`, `session.previous_id` (on a new session's first event), the page view's id.
 #[inline(never)]
 fn session_attrs(out: &mut String, ev: &Event) {
@@ -558,13 +534,7 @@ fn session_attrs(out: &mut String, ev: &Event) {
     if let Some(p) = &ev.previous_session {
         attr_str(out, "session.previous_id", p);
     }
-    page_view_attr(out, ev);
-}
-
-fn page_view_attr(out: &mut String, ev: &Event) {
-    let mut id = String::with_capacity(16);
-    json::hex64(&mut id, ev.page_view);
-    attr_str(out, "sightline.page_view.id", &id);
+    attr_hex(out, "sightline.page_view.id", ev.page_view);
 }
 
 /// The browser SIG's `browser.navigation.type` (push, replace, reload, traverse) of a same-page
@@ -664,6 +634,14 @@ fn attr_str(out: &mut String, k: &str, v: &str) {
 }
 
 #[inline(never)]
+/// A 64-bit id as its 16 hex digits, a string.
+fn attr_hex(out: &mut String, k: &str, v: u64) {
+    key_open(out, k);
+    out.push_str("{\"stringValue\":\"");
+    json::hex64(out, v);
+    out.push_str("\"}}");
+}
+
 fn attr_int(out: &mut String, k: &str, v: u64) {
     key_open(out, k);
     out.push_str("{\"intValue\":\"");
