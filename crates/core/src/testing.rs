@@ -234,6 +234,18 @@ impl crate::signal::Args for Vals {
     }
 }
 
+/// [`every_kind`] pushed through a delivery made with `cfg`, then flushed: the requests it made.
+pub fn every_kind_sent(cfg: &crate::config::Config, page: &crate::encode::Page) -> Vec<Post> {
+    let mut d = crate::delivery::Delivery::new(cfg, &cfg.urls(), page, crate::platform::Rng::new(1));
+    let mut p = Fake::default();
+    let ctx = crate::delivery::Ctx { session: "0123456789abcdef0123456789abcdef", page, hook: false };
+    for e in every_kind() {
+        d.push(e, false, &ctx, &mut p);
+    }
+    d.flush(&ctx, &mut p);
+    p.sent
+}
+
 /// An event of this page with `body`, its context all set.
 pub fn ev(body: Body) -> Event {
     Event {

@@ -275,27 +275,17 @@ mod tests {
     //! Everything the hand-written encoder writes reads back as these types.
     use super::*;
     use crate::config::{Channel, Config, Val};
-    use crate::delivery::{Ctx, Delivery};
     use crate::encode::Page;
-    use crate::platform::Rng;
-    use crate::testing::{every_kind, Fake};
+    use crate::testing::{every_kind, every_kind_sent};
 
     #[test]
     fn the_encoder_writes_what_the_wire_types_read() {
         let cfg = Config::from_entries(Some(&[(String::from("collector"), Val::Str("https://c".into())), (String::from("service"), Val::Str("shop".into()))])).unwrap();
-        let urls = cfg.urls();
         let page = Page { release: Some("1.0.0".into()), environment: Some("prod".into()), user_agent: "UA".into(), ..Page::default() };
-        let mut d = Delivery::new(&cfg, &urls, &page, Rng::new(1));
-        let mut p = Fake::default();
-        let ctx = Ctx { session: "0123456789abcdef0123456789abcdef", page: &page, hook: false };
-        let events = every_kind();
-        let n = events.len();
-        for e in events {
-            d.push(e, false, &ctx, &mut p);
-        }
-        d.flush(&ctx, &mut p);
+        let sent = every_kind_sent(&cfg, &page);
+        let n = every_kind().len();
         let mut items = 0;
-        for post in &p.sent {
+        for post in &sent {
             let channel = crate::config::CHANNELS.iter().find(|c| post.url.ends_with(c.default_path())).copied().unwrap();
             let count = match channel {
                 Channel::Errors => serde_json::from_str::<ErrorsBatch>(&post.body).map(|b| b.errors.len()),
@@ -309,7 +299,7 @@ mod tests {
         }
         assert_eq!(items, n);
         // and a sample reads as what was sent
-        let errors: ErrorsBatch = serde_json::from_str(&p.sent.iter().find(|p| p.url.ends_with("/api/errors")).unwrap().body).unwrap();
+        let errors: ErrorsBatch = serde_json::from_str(&sent.iter().find(|p| p.url.ends_with("/api/errors")).unwrap().body).unwrap();
         let e = &errors.errors[0];
         assert_eq!((e.kind.as_str(), e.count, e.status, e.tags.as_ref().unwrap()["plan"].as_str()), ("javascript", Some(2), Some(500), "pro"));
         assert_eq!(e.context, Some(serde_json::json!({"step": "checkout"})));

@@ -386,23 +386,14 @@ fn events_of(channel: Channel, batch: &Batch) -> (Page, Vec<Event>) {
 mod tests {
     use super::*;
     use sightline_core::config::{Config, Val};
-    use sightline_core::delivery::{Ctx, Delivery};
-    use sightline_core::platform::Rng;
-    use sightline_core::testing::{every_kind, Fake};
+    use sightline_core::testing::every_kind_sent;
 
     /// The SDK's native batches of every kind of event, as the collector reads them.
     fn native_batches() -> Vec<(Channel, Batch)> {
         let entries = [("collector", "https://c"), ("service", "shop-web")].map(|(k, v)| (k.to_owned(), Val::Str(v.into())));
         let cfg = Config::from_entries(Some(&entries)).unwrap();
         let page = Page { release: Some("2.4.1".into()), environment: Some("production".into()), user_agent: "UA".into(), ..Page::default() };
-        let mut d = Delivery::new(&cfg, &cfg.urls(), &page, Rng::new(1));
-        let mut p = Fake::default();
-        let ctx = Ctx { session: "0123456789abcdef0123456789abcdef", page: &page, hook: false };
-        for e in every_kind() {
-            d.push(e, false, &ctx, &mut p);
-        }
-        d.flush(&ctx, &mut p);
-        p.sent
+        every_kind_sent(&cfg, &page)
             .iter()
             .map(|post| {
                 let channel = Channel::ALL.into_iter().find(|c| post.url.ends_with(c.path())).unwrap();

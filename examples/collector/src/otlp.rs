@@ -369,10 +369,8 @@ fn log_item(l: &LogRecord, a: &Attrs, res: &Attrs) -> Option<(Channel, Value)> {
 mod tests {
     use super::*;
     use sightline_core::config::{Config, Val};
-    use sightline_core::delivery::{Ctx, Delivery};
     use sightline_core::encode::Page;
-    use sightline_core::platform::Rng;
-    use sightline_core::testing::{every_kind, Fake};
+    use sightline_core::testing::every_kind_sent;
 
     /// What the SDK sends with `exporter: 'otlp'`, read here: every record and the request report
     /// become the native items the dashboard shows, and they read as the native wire types.
@@ -380,15 +378,8 @@ mod tests {
     fn the_sdks_exports_become_native_items() {
         let cfg = Config::from_entries(Some(&[("exporter".to_owned(), Val::Str("otlp".into()))])).unwrap();
         let page = Page { user_agent: "UA".into(), ..Page::default() };
-        let mut d = Delivery::new(&cfg, &cfg.urls(), &page, Rng::new(3));
-        let mut p = Fake::default();
-        let ctx = Ctx { session: "s", page: &page, hook: false };
-        for e in every_kind() {
-            d.push(e, false, &ctx, &mut p);
-        }
-        d.flush(&ctx, &mut p);
         let mut items = Vec::new();
-        for post in &p.sent {
+        for post in &every_kind_sent(&cfg, &page) {
             let channel = Channel::ALL.into_iter().find(|c| post.url.ends_with(c.path())).unwrap();
             items.extend(parse(channel, post.body.as_bytes()).unwrap().items);
         }

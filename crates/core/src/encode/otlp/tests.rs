@@ -12,7 +12,7 @@ use crate::config::{Config, Val};
 use crate::delivery::{Ctx, Delivery};
 use crate::encode::Page;
 use crate::platform::Rng;
-use crate::testing::{every_kind, Fake, Post};
+use crate::testing::{every_kind_sent, Fake, Post};
 
 fn otlp_config() -> Config {
     let entries = [
@@ -32,16 +32,7 @@ fn page() -> Page {
 
 /// Every kind of event, flushed through an OTLP delivery: the requests it made.
 fn exports() -> Vec<Post> {
-    let cfg = otlp_config();
-    let page = page();
-    let mut d = Delivery::new(&cfg, &cfg.urls(), &page, Rng::new(1));
-    let mut p = Fake::default();
-    let ctx = Ctx { session: "0123456789abcdef0123456789abcdef", page: &page, hook: false };
-    for e in every_kind() {
-        d.push(e, false, &ctx, &mut p);
-    }
-    d.flush(&ctx, &mut p);
-    p.sent
+    every_kind_sent(&otlp_config(), &page())
 }
 
 /// `ours` is contained in `theirs`: every key with an equal value (numbers compared as numbers),
