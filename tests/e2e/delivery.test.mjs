@@ -76,3 +76,59 @@ test('(g) collector down when the page closes: delivered by the next page load',
   assert.equal(stats.restored, 1);
   await context.close();
 });
+
+/** Occurrences of errors whose message starts with `prefix` that arrived (each record's `count`),
+ * and the drops the batches that carried them reported (each batch once). */
+async function accounted(prefix) {
+  const stored = await env.collector.events('errors');
+  const counted = stored.filter((e) => e.data.message.startsWith(prefix)).reduce((n, e) => n + (e.data.count ?? 1), 0);
+  const batches = new Map(stored.map((e) => [e.batch.batchId, e.batch.dropped ?? 0]));
+  const dropped = [...batches.values()].reduce((a, b) => a + b, 0);
+  return { counted, dropped };
+}
+
+test('(e) the same error three times a second apart: one record, count 3', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const page = await openPage();
+  for (let i = 0; i < 3; i++) {
+    await throwInPage(page, 'e: again and again');
+    if (i < 2) await page.waitForTimeout(1000);
+  }
+  await page.evaluate(() => Sightline.flush());
+  const records = await waitFor(async () => {
+    const r = (await env.collector.events('errors')).filter((e) => e.data.message === 'e: again and again');
+    return r.length > 0 && r;
+  }, 'the error');
+  assert.deepEqual(records.map((e) => e.data.count), [3]);
+  await page.close();
+});
+
+test('(f) a flood while the collector is down: every occurrence arrives or is counted as dropped', { timeout: 90000 }, async () => {
+  await env.collector.reset();
+  // down for a while: batches are held up to their limit, then the queue drops its oldest records
+  await env.collector.fail({ channel: 'errors', status: 503, forMs: 3000 });
+  const page = await openPage();
+  const thrown = await page.evaluate(() => {
+    // 700 errors of about 1 KB each, every one thrown three times in a row (folded into one record)
+    const pad = 'x'.repeat(900);
+    let n = 0;
+    for (let k = 0; k < 700; k++) {
+      for (let r = 0; r < 3; r++, n++) setTimeout(() => { throw new Error(`f: ${k} ${pad}`); });
+    }
+    return n;
+  });
+  await waitFor(() => page.evaluate(() => Sightline.stats().droppedEvents > 0), 'the queue to overflow', 30000);
+  const settled = () =>
+    page.evaluate(async () => {
+      await Sightline.flush();
+      const s = Sightline.stats();
+      return s.queued[0] === 0 && s.inFlight[0] === 0;
+    });
+  await waitFor(settled, 'everything sent', 60000);
+  const { counted, dropped } = await accounted('f: ');
+  const stats = await page.evaluate(() => Sightline.stats());
+  assert.ok(dropped > 0 && counted > 0, `counted ${counted}, dropped ${dropped}`);
+  assert.equal(dropped, stats.droppedEvents, 'the drops the batches reported are the drops stats() saw');
+  assert.equal(counted + dropped, thrown, 'every occurrence arrived, or was counted in a batch that arrived');
+  await page.close();
+});

@@ -66,6 +66,15 @@ impl Event {
     /// About how many bytes the encoded event takes, to batch by size before encoding (the
     /// batcher then checks the real size): an error by its texts (its frames repeat its stack),
     /// anything else as a few hundred bytes.
+    /// Occurrences the event stands for: an error's folded repeats, else one. What a drop or a
+    /// refused batch loses is counted in these, so every occurrence is sent or counted.
+    pub fn occurrences(&self) -> u32 {
+        match &self.body {
+            Body::Error(e) => e.count.max(1),
+            _ => 1,
+        }
+    }
+
     pub fn size_hint(&self) -> usize {
         500 + self.url.len()
             + match &self.body {

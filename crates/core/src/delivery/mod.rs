@@ -48,6 +48,7 @@ struct Batch {
     sealed: bool,
     /// The session it was made in (the batch's `sessionId`; events keep their own).
     session: String,
+    /// Occurrences its events stand for (an error counts its folded repeats).
     events: u32,
     /// Drops this batch reports; counted again if it is refused.
     dropped: u32,
@@ -217,8 +218,9 @@ impl Delivery {
     fn push_to(&mut self, i: usize, ev: Event, urgent: bool, ctx: &Ctx, p: &mut impl Platform) {
         let Some(c) = self.chans.get_mut(i) else { return };
         let first_drop = c.queue.dropped() == 0;
-        if c.queue.push(ev) {
-            self.stats.dropped_events += 1;
+        let lost = c.queue.push(ev);
+        if lost > 0 {
+            self.stats.dropped_events = self.stats.dropped_events.saturating_add(lost);
             // once per overflow, not once per dropped event
             if first_drop {
                 p.diagnostic("queue_overflow", "a queue is full: the oldest events are dropped and counted");
@@ -457,7 +459,7 @@ impl Delivery {
             if let Some(b) = c.batches.get_mut(j) {
                 b.body.push(',');
                 b.body.push_str(&next.body);
-                b.events += next.events;
+                b.events = b.events.saturating_add(next.events);
                 b.dropped = b.dropped.saturating_add(next.dropped);
             }
         }
@@ -471,7 +473,7 @@ impl Delivery {
         let c = self.chans.get_mut(i)?;
         let mut body = String::with_capacity(c.queue.bytes().min(BATCH_MAX_BYTES) + 512);
         let mut item = String::with_capacity(1024);
-        let mut n = 0u32;
+        let (mut n, mut occurrences) = (0u32, 0u32);
         while (n as usize) < BATCH_MAX_EVENTS {
             let Some(ev) = c.queue.pop() else { break };
             item.clear();
@@ -508,6 +510,7 @@ impl Delivery {
             body.push_str(&final_item);
             item = final_item;
             n += 1;
+            occurrences = occurrences.saturating_add(ev.occurrences());
         }
         if n == 0 {
             // empty, or `beforeSend` dropped everything: the drop count waits for a real batch
@@ -522,7 +525,7 @@ impl Delivery {
             }
             dropped = 0;
         }
-        Some(Batch { req: 0, body, sealed: false, session: String::from(ctx.session), events: n, dropped, keepalive: 0 })
+        Some(Batch { req: 0, body, sealed: false, session: String::from(ctx.session), events: occurrences, dropped, keepalive: 0 })
     }
 
     /// Sends batch `j` of channel `i`.

@@ -40,19 +40,19 @@ impl Queue {
         self.dropped
     }
 
-    /// Appends an event; true when an older one had to be dropped to make room.
-    pub fn push(&mut self, ev: Event) -> bool {
+    /// Appends an event; the occurrences dropped to make room (the oldest events go, each with
+    /// the repeats folded into it).
+    pub fn push(&mut self, ev: Event) -> u32 {
         self.bytes += ev.size_hint();
         self.items.push_back(ev);
-        let mut dropped = false;
+        let mut lost = 0u32;
         while self.items.len() > self.cap {
-            if let Some(old) = self.items.pop_front() {
-                self.bytes = self.bytes.saturating_sub(old.size_hint());
-            }
-            self.dropped = self.dropped.saturating_add(1);
-            dropped = true;
+            let Some(old) = self.items.pop_front() else { break };
+            self.bytes = self.bytes.saturating_sub(old.size_hint());
+            lost = lost.saturating_add(old.occurrences());
         }
-        dropped
+        self.dropped = self.dropped.saturating_add(lost);
+        lost
     }
 
     pub fn pop(&mut self) -> Option<Event> {

@@ -552,3 +552,47 @@ fn otlp_sends_the_pages_first_event_at_once() {
     h.run(10_000.0);
     assert_eq!(h.p.posts.len(), 1);
 }
+
+#[test]
+fn folded_repeats_are_counted_when_their_record_is_dropped_or_refused() {
+    let mut h = H::with(config(&[("errors", Val::Obj), ("errors.maxQueueSize", Val::Num(5.0))]));
+    let ctx_push = |h: &mut H, fp: u64| {
+        // what the monitor does: a repeat of a queued error is folded into it
+        if !h.d.fold(fp) {
+            h.error(fp);
+        }
+    };
+    // a flood while nothing is answered, in a queue of 5: kinds of error thrown 7 times each, three
+    // kinds at a time (records that were folded into go out of the queue with their counts)
+    let mut thrown = 0u64;
+    for round in 0..200u64 {
+        for _ in 0..7 {
+            for fp in 3 * round..3 * round + 3 {
+                ctx_push(&mut h, fp);
+                thrown += 1;
+            }
+        }
+        if round == 30 {
+            // and a batch the collector refuses: its events are counted as dropped, repeats too
+            if let Some(post) = h.p.take_post() {
+                h.answer(&post, 400, None);
+            }
+        }
+    }
+    assert!(h.d.stats.dropped_events > 0);
+    let (mut counted, mut dropped) = (0u64, 0u64);
+    loop {
+        let posts = h.answer_all(200);
+        h.run(20_000.0);
+        if posts.is_empty() && h.p.posts.is_empty() {
+            break;
+        }
+        for p in posts {
+            let b = body(&p);
+            counted += b["errors"].as_array().unwrap().iter().map(|e| e["count"].as_u64().unwrap_or(1)).sum::<u64>();
+            dropped += b["dropped"].as_u64().unwrap_or(0);
+        }
+    }
+    assert!(counted < thrown && dropped > 0);
+    assert_eq!(counted + dropped, thrown, "every occurrence sent, or counted in a sent batch");
+}
