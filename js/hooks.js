@@ -3,6 +3,19 @@
 // hook hands plain values to the client through js/signals.js, inside try/catch.
 import * as S from './signals.js';
 
+// Failures already recorded another way (a failed fetch is a network error): when the page leaves
+// them unhandled, they are not recorded again as a promise rejection. Built-ins captured at load.
+const recorded = new WeakSet();
+const add = recorded.add;
+const has = recorded.has;
+
+/** Marks `v` (the error a failed request rejected with) as recorded. */
+export function counted(v) {
+  try {
+    if (v && typeof v === 'object') add.call(recorded, v);
+  } catch (e) {}
+}
+
 /** [name, message, stack] of any thrown or rejected value. */
 export function describe(v) {
   try {
@@ -31,7 +44,9 @@ export function reportEvent(ev, at, c) {
   try {
     const t = ev.target;
     if (ev.type === 'unhandledrejection') {
-      const [name, message, stack] = describe(ev.reason);
+      const r = ev.reason;
+      if (r && typeof r === 'object' && has.call(recorded, r)) return;
+      const [name, message, stack] = describe(r);
       c.inbox(S.ERROR, [1, name, message, stack, undefined, 0, 0, at, undefined, undefined]);
     } else if (t && t.nodeType === 1) {
       const url = t.currentSrc || t.src || t.href || '';

@@ -5,6 +5,10 @@
 // (the `request` signal) once the request has ended, inside try/catch. Which requests are the
 // SDK's own, which are errors, and which get a trace, is decided on the Rust side.
 import * as S from './signals.js';
+import { counted } from './hooks.js';
+
+// captured at load: a page that patches `then` later does not see (or break) our observation
+const then = Promise.prototype.then;
 
 /** Hands an ended request to the client. */
 const report = (sink, rec, status, size, outcome) => {
@@ -72,9 +76,19 @@ export function patch(sink, tracing) {
         args = arguments;
       }
       const p = nativeFetch.apply(this, args);
-      if (rec) {
-        p.then(
-          (r) => report(sink, rec, r.status, sizeOf(r.headers.get('content-length')), 'load'),
+      if (!rec) return p;
+      // The page gets a promise chained on the native one that settles the same way, with the same
+      // Response or error: observing the native promise itself would mark it handled, and a
+      // failure the page never catches would no longer raise `unhandledrejection`.
+      try {
+        return then.call(
+          p,
+          (r) => {
+            try {
+              report(sink, rec, r.status, sizeOf(r.headers.get('content-length')), 'load');
+            } catch (x) {} // a response from a fetch patched below us may lack headers
+            return r;
+          },
           (e) => {
             let how = 'error';
             try {
@@ -82,11 +96,15 @@ export function patch(sink, tracing) {
               const name = s && s.aborted ? (s.reason && s.reason.name) || 'AbortError' : e && e.name;
               how = name === 'TimeoutError' ? 'timeout' : s && s.aborted ? 'abort' : name === 'AbortError' ? 'abort' : 'error';
             } catch (x) {}
+            // a failure is recorded once: as the request's error, not again as an unhandled rejection
+            if (how !== 'abort') counted(e);
             report(sink, rec, 0, -1, how);
+            throw e;
           },
         );
+      } catch (x) {
+        return p; // a fetch patched below us that returns no promise: pass it on as it is
       }
-      return p;
     });
   }
 

@@ -45,10 +45,14 @@ test('transparency: every case gives the same result with and without Sightline'
 
   // and the cases check what they mean to: the very objects the native fetch produced
   const r = results['1'];
-  assert.deepEqual([r['fetch: string URL, 200'].samePromise, r['fetch: string URL, 200'].sameResponse], [true, true]);
+  assert.deepEqual([r['fetch: string URL, 200'].isPromise, r['fetch: string URL, 200'].sameResponse], [true, true]);
+  for (const name of ['fetch: an uncaught failure raises unhandledrejection with the very error', 'fetch: an uncaught failure after then() raises it too']) {
+    assert.deepEqual(r[name], { raised: 1, sameError: true, error: { name: 'TypeError', message: 'Failed to fetch', type: 'TypeError' } }, name);
+  }
+  assert.deepEqual(r['fetch: an uncaught abort raises it with the reason'], { raised: 1, sameError: true, error: { name: 'Error', message: 'gone', type: 'Error' } });
   assert.equal(r['fetch: a refused connection is a TypeError'].sameError, true);
   assert.equal(r['fetch: a refused connection is a TypeError'].error.type, 'TypeError');
-  assert.deepEqual(r['fetch: abort with a reason rejects with that very reason'], { rejected: true, same: true, samePromise: true });
+  assert.deepEqual(r['fetch: abort with a reason rejects with that very reason'], { rejected: true, same: true });
   assert.equal(r['fetch: abort without a reason is an AbortError'].error.name, 'AbortError');
   assert.equal(r['fetch: Request with a body'].response.body.bodyBytes, 10);
   assert.deepEqual(r['fetch: a streaming response arrives chunk by chunk'], { text: 'chunk 0\nchunk 1\nchunk 2\nchunk 3\n', chunks: 4, spread: true });
@@ -70,6 +74,12 @@ test('the collector receives exactly the expected events', { timeout: 60000 }, a
     await quiet(fetch('/__test/status?status=200&delay=1700')); // slowRequestMs is 1500 on this page
     await quiet(fetch('/__test/stream?chunks=3&interval=100'));
     await quiet(fetch(`http://127.0.0.1:${closed}/down`));
+    // a failure the page never catches: recorded once, as the request's error (the page's own
+    // unhandledrejection handler sees it, and keeps it out of the console)
+    await new Promise((done) => {
+      addEventListener('unhandledrejection', (ev) => (ev.preventDefault(), setTimeout(done, 200)), { once: true });
+      fetch(`http://127.0.0.1:${closed}/uncaught`);
+    });
     const c = new AbortController();
     const aborted = quiet(fetch('/__test/status?status=200&delay=2000', { signal: c.signal }));
     c.abort();
@@ -95,8 +105,8 @@ test('the collector receives exactly the expected events', { timeout: 60000 }, a
   await page.evaluate(() => Sightline.flush());
   const got = await waitFor(async () => {
     const e = await env.collector.events('errors');
-    return e.length >= 6 && e;
-  }, 'six network errors');
+    return e.length >= 7 && e;
+  }, 'seven network errors');
   await page.waitForTimeout(500);
   const errors = (await env.collector.events('errors')).map((e) => e.data);
   const summary = errors.map((e) => [e.type, e.api, e.method, e.status, e.requestUrl.replace(env.collector.url, '').replace(String(closed), 'CLOSED')]);
@@ -104,11 +114,12 @@ test('the collector receives exactly the expected events', { timeout: 60000 }, a
     ['http_error', 'fetch', 'GET', 404, '/__test/status?status=404'],
     ['http_error', 'fetch', 'POST', 500, '/__test/status?status=500'],
     ['network_error', 'fetch', 'GET', 0, 'http://127.0.0.1:CLOSED/down'],
+    ['network_error', 'fetch', 'GET', 0, 'http://127.0.0.1:CLOSED/uncaught'],
     ['slow_request', 'fetch', 'GET', 200, '/__test/status?status=200&delay=1700'],
     ['xhr_error', 'xhr', 'GET', 0, '/__test/status?status=200&delay=1000'],
     ['xhr_http_error', 'xhr', 'GET', 503, '/__test/status?status=503'],
   ].sort());
-  assert.equal(got.length, 6);
+  assert.equal(got.length, 7);
   const slow = errors.find((e) => e.type === 'slow_request');
   assert.ok(slow.duration >= 1700 && slow.duration < 5000, `${slow.duration}`);
   assert.match(errors.find((e) => e.type === 'xhr_error').message, /failed: timeout$/);

@@ -38,14 +38,34 @@
       sync = describeError(e);
     }
     if (sync) return { threw: sync };
-    const samePromise = p === __spy.promises[__spy.promises.length - 1];
-    const isPromise = p instanceof Promise;
+    // a real promise (not necessarily the native's own: Sightline returns one chained on it)
+    const isPromise = p instanceof Promise && Object.getPrototypeOf(p) === Promise.prototype;
     const r = await settle(p);
     if (r.ok) {
-      return { samePromise, isPromise, sameResponse: r.v === __spy.results[__spy.results.length - 1], response: await describeResponse(r.v) };
+      return { isPromise, sameResponse: r.v === __spy.results[__spy.results.length - 1], response: await describeResponse(r.v) };
     }
-    return { samePromise, isPromise, sameError: r.e === __spy.results[__spy.results.length - 1], error: describeError(r.e) };
+    return { isPromise, sameError: r.e === __spy.results[__spy.results.length - 1], error: describeError(r.e) };
   };
+  // Starts what `start` does and waits for the page's unhandledrejection events (the first, then
+  // a moment for any other); describes them. preventDefault keeps them out of the console.
+  const unhandled = (start) =>
+    new Promise((resolve) => {
+      const seen = [];
+      const on = (ev) => {
+        ev.preventDefault();
+        seen.push(ev.reason);
+        setTimeout(finish, 300);
+      };
+      const finish = () => {
+        removeEventListener('unhandledrejection', on);
+        // the very error the native fetch rejected with (the abort's: the reason the page gave)
+        const same = __spy.results.includes(seen[0]) || (seen[0] instanceof Error && seen[0].message === 'gone');
+        resolve({ raised: seen.length, sameError: same, error: seen[0] && describeError(seen[0]) });
+      };
+      addEventListener('unhandledrejection', on);
+      start();
+      setTimeout(finish, 5000); // none came
+    });
   const echo = (r) => (r.response ? { ...r, response: { ...r.response, body: JSON.parse(r.response.body) } } : r);
 
   // An XMLHttpRequest with every event recorded in order: [event, readyState, status].
@@ -100,8 +120,17 @@
       const p = fetch(api('status?status=200&delay=2000'), { signal: c.signal });
       c.abort(reason);
       const r = await settle(p);
-      return { rejected: !r.ok, same: r.e === reason, samePromise: p === __spy.promises[__spy.promises.length - 1] };
+      return { rejected: !r.ok, same: r.e === reason };
     },
+    // what a page that never catches a failed fetch sees: its own unhandledrejection, with the error
+    'fetch: an uncaught failure raises unhandledrejection with the very error': () => unhandled(() => fetch(`http://127.0.0.1:${window.__closedPort}/unhandled`)),
+    'fetch: an uncaught failure after then() raises it too': () => unhandled(() => fetch(`http://127.0.0.1:${window.__closedPort}/unhandled-then`).then((r) => r.status)),
+    'fetch: an uncaught abort raises it with the reason': () =>
+      unhandled(() => {
+        const c = new AbortController();
+        fetch(api('status?status=200&delay=2000'), { signal: c.signal });
+        c.abort(new Error('gone'));
+      }),
     'fetch: abort without a reason is an AbortError': async () => {
       const c = new AbortController();
       const p = call(api('status?status=200&delay=2000'), { signal: c.signal });
