@@ -9,35 +9,72 @@ pub struct Frame {
     pub column: u32,
 }
 
-const MAX_FIELD: usize = 300;
+pub const MAX_FIELD: usize = 300;
 
-/// Parses up to `max` frames; lines that are not frames (the message line, blank lines) are skipped.
+/// A frame's parts as they appear in its line, not yet clipped (the scrubbers rewrite the stack
+/// text by them): the function ("" when unnamed), the file, the line and the column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts<'a> {
+    pub function: &'a str,
+    pub file: &'a str,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Parts<'_> {
+    pub fn frame(&self) -> Frame {
+        Frame {
+            function: if self.function.is_empty() { String::from("?") } else { clip(self.function) },
+            file: clip(self.file),
+            line: self.line,
+            column: self.column,
+        }
+    }
+}
+
+/// V8 (and Chakra, Hermes) stacks are the message, then `at` lines: only those are frames, so a
+/// message of several lines is never read as frames. SpiderMonkey and JavaScriptCore print frames
+/// only.
+pub fn is_v8(stack: &str) -> bool {
+    crate::json::split_byte(stack, b'\n').any(|l| l.trim_ascii_start().starts_with("at "))
+}
+
+/// Parses up to `max` frames; lines that are not frames (the message, blank lines) are skipped.
 pub fn parse(stack: &str, max: usize) -> Vec<Frame> {
+    let v8 = is_v8(stack);
     let mut frames = Vec::new();
     for raw in crate::json::split_byte(stack, b'\n') {
         if frames.len() >= max {
             break;
         }
-        let line = raw.trim_ascii();
-        let frame = if let Some(rest) = line.strip_prefix("at ") {
-            v8_frame(rest)
-        } else {
-            gecko_jsc_frame(line)
-        };
-        if let Some(f) = frame {
-            frames.push(f);
+        if let Some(p) = parts(raw, v8) {
+            frames.push(p.frame());
         }
     }
     frames
 }
 
-/// `fn (loc)`, `loc`, `async fn (loc)`, `new C (loc)`, `eval (eval at f (loc), <anonymous>:1:1)`.
-fn v8_frame(rest: &str) -> Option<Frame> {
+/// The frame one line of a stack describes, if it is one (`v8`: the stack is V8's, see [`is_v8`]).
+pub fn parts(raw: &str, v8: bool) -> Option<Parts<'_>> {
+    let line = raw.trim_ascii();
+    if v8 {
+        v8_frame(line.strip_prefix("at ")?)
+    } else {
+        gecko_jsc_frame(line)
+    }
+}
+
+/// `fn (loc)`, `fn(loc)`, `loc`, `async fn (loc)`, `new C (loc)`, `C::f(int) (loc)` (the group
+/// that closes the line is the location), `eval (eval at f (loc), <anonymous>:1:1)`, Hermes'
+/// `fn (address at loc)`.
+fn v8_frame(rest: &str) -> Option<Parts<'_>> {
     let rest = rest.strip_prefix("async ").unwrap_or(rest);
-    let (function, loc) = match (crate::json::find(rest, " ("), rest.ends_with(")")) {
-        (Some(i), true) => (rest.get(..i)?, rest.get(i + 2..rest.len() - 1)?),
-        _ => ("", rest),
+    let (function, loc) = match rest.strip_suffix(')').and_then(opening) {
+        Some(i) => (rest.get(..i)?.trim_ascii_end(), rest.get(i + 1..rest.len() - 1)?),
+        None => ("", rest),
     };
+    let loc = loc.strip_prefix("async ").unwrap_or(loc);
+    let loc = loc.strip_prefix("address at ").unwrap_or(loc);
     let loc = if loc.starts_with("eval at ") {
         // The eval'd code has no URL of its own: report where `eval` was called.
         let start = crate::json::rpos(loc, b'(')? + 1;
@@ -46,48 +83,76 @@ fn v8_frame(rest: &str) -> Option<Frame> {
     } else {
         loc
     };
-    Some(frame(function, loc))
+    Some(located(function, loc))
 }
 
-/// SpiderMonkey and JavaScriptCore: `fn@loc`, `@loc`, `global code@loc`, `fn@[native code]`,
-/// Firefox eval: `fn@http://x/a.js line 5 > eval:1:2`, and JSC's bare `[native code]` / `eval code`.
-fn gecko_jsc_frame(line: &str) -> Option<Frame> {
-    if let Some(at) = crate::json::pos(line, b'@') {
-        let function = line.get(..at)?;
-        let loc = line.get(at + 1..)?;
-        // Firefox marks async boundaries as `async*fn@...`.
-        let function = crate::json::rpos(function, b'*').and_then(|i| function.get(i + 1..)).unwrap_or(function);
-        if let Some(i) = crate::json::find(loc, " line ") {
-            // `file line N > eval:l:c`: keep the file and the line `eval` was called on.
-            let after = loc.get(i + 6..)?;
-            let n_end = after.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(after.len());
-            let line_no = crate::json::num(after.get(..n_end)?).unwrap_or(0) as u32;
-            let mut f = frame(function, "");
-            f.file = clip(loc.get(..i)?);
-            f.line = line_no;
-            return Some(f);
+/// Where the parenthesis group that `s` + `)` ends with opens.
+fn opening(s: &str) -> Option<usize> {
+    let mut depth = 1u32;
+    for (i, b) in s.bytes().enumerate().rev() {
+        match b {
+            b')' => depth += 1,
+            b'(' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
         }
-        return Some(frame(function, loc));
-    }
-    if line == "[native code]" || line == "eval code" || line == "global code" {
-        return Some(frame(line, ""));
     }
     None
 }
 
-fn frame(function: &str, loc: &str) -> Frame {
-    let (file, line, column) = split_location(loc);
-    Frame {
-        function: if function.is_empty() { String::from("?") } else { clip(function) },
-        file: clip(file),
-        line,
-        column,
+/// SpiderMonkey and JavaScriptCore: `fn@loc`, `@loc`, `global code@loc`, `fn@[native code]`,
+/// `async*fn@loc`, old Gecko and Presto `fn(args)@loc`, Firefox eval
+/// `fn@http://x/a.js line 5 > eval:1:2`, JSC's bare `[native code]` / `eval code` and its unnamed
+/// frames, a bare `url:line:col`.
+fn gecko_jsc_frame(line: &str) -> Option<Parts<'_>> {
+    let Some(at) = crate::json::pos(line, b'@') else {
+        if line == "[native code]" || line == "eval code" || line == "global code" {
+            return Some(Parts { function: line, file: "", line: 0, column: 0 });
+        }
+        let p = located("", line);
+        // a location with a line, and no spaces (not a sentence)
+        return (p.line > 0 && !line.bytes().any(|b| b.is_ascii_whitespace())).then_some(p);
+    };
+    let mut function = line.get(..at)?;
+    let loc = line.get(at + 1..)?;
+    // Firefox marks async boundaries as `async*fn@...`
+    if let Some(i) = crate::json::rpos(function, b'*') {
+        function = function.get(i + 1..)?;
     }
+    // an argument list after the name
+    if function.ends_with(')') {
+        function = function.get(..crate::json::pos(function, b'(')?)?;
+    }
+    if let Some(i) = crate::json::find(loc, " line ") {
+        // `file line N > eval:l:c`: keep the file and the line `eval` was called on.
+        let after = loc.get(i + 6..)?;
+        let n_end = after.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(after.len());
+        let line = crate::json::num(after.get(..n_end)?).unwrap_or(0) as u32;
+        return Some(Parts { function, file: loc.get(..i)?, line, column: 0 });
+    }
+    let p = located(function, loc);
+    // `name@host.tld` in a message is no frame: a frame's location has a line, or is native or empty
+    (p.line > 0 || loc.is_empty() || loc == "[native code]" || loc.ends_with(":0")).then_some(p)
 }
 
-/// `file:line:col` → parts; tolerates a missing column or no numbers at all (`<anonymous>`, `native`).
+#[inline(never)]
+fn located<'a>(function: &'a str, loc: &'a str) -> Parts<'a> {
+    let (file, line, column) = split_location(loc);
+    Parts { function, file, line, column }
+}
+
+/// `file:line:col` → parts; tolerates a missing column or no numbers at all (`<anonymous>`,
+/// `native`); a wasm location `…wasm-function[3]:0x1a` gives its byte offset as the column.
 fn split_location(loc: &str) -> (&str, u32, u32) {
     let Some((head, last)) = crate::json::rsplit_at_byte(loc, b':') else { return (loc, 0, 0) };
+    if let Some(hex) = last.strip_prefix("0x") {
+        let offset = hex.bytes().try_fold(0u32, |n, b| Some(n.wrapping_mul(16) | char::from(b).to_digit(16)?));
+        return offset.map_or((loc, 0, 0), |o| (head, 0, o));
+    }
     let Some(last_n) = crate::json::num(last) else { return (loc, 0, 0) };
     let last_n = last_n as u32;
     match crate::json::rsplit_at_byte(head, b':') {
@@ -246,6 +311,37 @@ mod tests {
         );
         assert_eq!(captured(WEBKIT, "method"), frames(&[("method", js, 28, 20), ("global code", js, 33, 13)]));
         assert_eq!(captured(WEBKIT, "async"), frames(&[("asyncInner", js, 39, 18)]));
+    }
+
+    #[test]
+    fn the_known_gaps() {
+        // JavaScriptCore: unnamed functions print a bare location; the innermost frame is one
+        let stack = "https://a.io/app.js:10:5\nforEach@[native code]\nhttps://a.io/app.js:20:3\nglobal code@https://a.io/app.js:30:1";
+        assert_eq!(
+            parse(stack, 50),
+            vec![f("?", "https://a.io/app.js", 10, 5), f("forEach", "[native code]", 0, 0), f("?", "https://a.io/app.js", 20, 3), f("global code", "https://a.io/app.js", 30, 1)]
+        );
+        // extension URLs as Safari prints them
+        assert_eq!(parse("safari-extension:(//3284871F/ls.js):29:56\nf@safari-web-extension://AB12/c.js:1:2", 9), vec![f("?", "safari-extension:(//3284871F/ls.js)", 29, 56), f("f", "safari-web-extension://AB12/c.js", 1, 2)]);
+        // V8: no space before the parenthesis; `async` in the location; names with ` (`; Hermes
+        let stack = "Error: two\nline message at (x) with a@b.io\n    at Object.foo(https://a.io/a(1).js:1:2)\n    at async https://a.io/b.js:3:4\n    at f (async https://a.io/c.js:5:6)\n    at std::vector<int>::at(unsigned long) (wasm://wasm/00ab:wasm-function[12]:0x3f)\n    at g (address at index.android.bundle:7:8)";
+        assert_eq!(
+            parse(stack, 50),
+            vec![
+                f("Object.foo", "https://a.io/a(1).js", 1, 2),
+                f("?", "https://a.io/b.js", 3, 4),
+                f("f", "https://a.io/c.js", 5, 6),
+                f("std::vector<int>::at(unsigned long)", "wasm://wasm/00ab:wasm-function[12]", 0, 0x3f),
+                f("g", "index.android.bundle", 7, 8),
+            ]
+        );
+        // old Gecko and Presto: argument lists after the name
+        assert_eq!(
+            parse("foo(1,\"x\")@http://a.io/a.js:10\n<anonymous function: run>([arguments not available])@http://a.io/b.js:27\n()@file:///C:/x.html:7", 9),
+            vec![f("foo", "http://a.io/a.js", 10, 0), f("<anonymous function: run>", "http://a.io/b.js", 27, 0), f("?", "file:///C:/x.html", 7, 0)]
+        );
+        // a message's lines are not frames, though they hold an `@` or look like a location
+        assert!(parse("write to jo@example.com\nsee https://a.io/help 10:5", 9).is_empty());
     }
 
     #[test]

@@ -64,7 +64,9 @@ pub fn ignored(message: &str, cfg: &Config, p: &mut impl Platform) -> bool {
 }
 
 /// Limits, masking (e-mail addresses, tokens and card numbers never leave the page) and the
-/// fingerprint; `false` when the error is ignored.
+/// fingerprint; `false` when the error is ignored. The stack stays as it was until [`finish`]:
+/// it is parsed first, then each part is scrubbed (masked as plain text, `fn@bundle.js:1:2` would
+/// pass for an e-mail address).
 pub fn prepare(e: &mut Error, cfg: &Config, scrub: &mut Scrubbed, p: &mut impl Platform) -> bool {
     if ignored(&e.message, cfg, p) {
         return false;
@@ -75,30 +77,60 @@ pub fn prepare(e: &mut Error, cfg: &Config, scrub: &mut Scrubbed, p: &mut impl P
     }
     if cfg.mask_text {
         e.message = privacy::masked(core::mem::take(&mut e.message));
-        e.stack = e.stack.take().map(privacy::masked);
     }
     if let Some(src) = &e.source {
         e.source = Some(scrub.url(src, &cfg.scrub_params));
     }
-    // the fingerprint needs only the top frame: a storm of repeats stops before the full parse
-    let top = e.stack.as_deref().map(|s| stack::parse(s, 1)).unwrap_or_default();
+    // the fingerprint needs only the top frame, scrubbed (a secret in a script URL must not make
+    // each visitor's error its own): a storm of repeats stops before the full parse
+    let mut top = e.stack.as_deref().map(|s| stack::parse(s, 1)).unwrap_or_default();
+    if let Some(f) = top.first_mut() {
+        f.file = scrub.url(&f.file, &cfg.scrub_params);
+        if cfg.mask_text {
+            f.function = privacy::masked(core::mem::take(&mut f.function));
+        }
+    }
     e.fingerprint = e.fingerprint_of(top.first());
     true
 }
 
-/// The frames, with the query strings of script URLs scrubbed (in the stack text too).
+/// The frames, and the stack text scrubbed by them: in a frame line, its script URL (query
+/// secrets, addresses in the path) and its function name; any other line (the message) masked as
+/// text.
 pub fn finish(e: &mut Error, cfg: &Config, scrub: &mut Scrubbed) {
-    let Some(s) = e.stack.as_deref() else { return };
-    let mut frames = stack::parse(s, MAX_FRAMES);
-    for f in frames.iter_mut() {
-        let clean = scrub.url(&f.file, &cfg.scrub_params);
-        if clean != f.file {
-            if let Some(s) = e.stack.as_mut() {
-                *s = json::replace_all(s, &f.file, &clean);
+    let Some(raw) = e.stack.take() else { return };
+    let v8 = stack::is_v8(&raw);
+    let mut text = String::with_capacity(raw.len());
+    let mut frames = Vec::new();
+    for (i, line) in json::split_byte(&raw, b'\n').enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        let Some(parts) = stack::parts(line, v8) else {
+            text.push_str(&if cfg.mask_text { privacy::masked(String::from(line)) } else { String::from(line) });
+            continue;
+        };
+        let mut line = String::from(line);
+        let mut f = parts.frame();
+        let file = scrub.url(parts.file, &cfg.scrub_params);
+        if file != parts.file {
+            line = json::replace_all(&line, parts.file, &file);
+            f.file = file;
+            json::truncate(&mut f.file, stack::MAX_FIELD);
+        }
+        if cfg.mask_text {
+            if let Some(function) = privacy::mask(parts.function) {
+                line = json::replace_all(&line, parts.function, &function);
+                f.function = function;
+                json::truncate(&mut f.function, stack::MAX_FIELD);
             }
-            f.file = clean;
+        }
+        text.push_str(&line);
+        if frames.len() < MAX_FRAMES {
+            frames.push(f);
         }
     }
+    e.stack = Some(text);
     e.frames = frames;
 }
 
@@ -150,5 +182,46 @@ mod tests {
         assert_eq!(e.frames.len(), 2);
         assert!(e.frames.iter().all(|f| f.file == "https://a.io/app.js?token=[Filtered]"));
         assert!(!e.stack.as_deref().unwrap().contains("s3cret"));
+    }
+
+    #[test]
+    fn stacks_are_parsed_before_they_are_scrubbed() {
+        let c = cfg(&[]);
+        let mut p = Fake::default();
+        let mut s = Scrubbed::default();
+        // Safari and Firefox write `fn@url`: as plain text it passes for an e-mail address
+        let stack = "handleClick@https://shop.example/bundle.js:1:2\n@https://shop.example/users/jo%40example.com/app.js?sessionid=abc:3:4\nglobal code@https://shop.example/bundle.js:9:9";
+        let mut e = from_raw(raw("javascript", "TypeError", "for jo@example.com", Some(stack), None));
+        assert!(prepare(&mut e, &c, &mut s, &mut p));
+        let mut other_user = from_raw(raw("javascript", "TypeError", "for jo@example.com", Some(&stack.replace("sessionid=abc", "sessionid=xyz")), None));
+        prepare(&mut other_user, &c, &mut s, &mut p);
+        assert_eq!(other_user.fingerprint, e.fingerprint, "a secret in a script URL does not split the group");
+        finish(&mut e, &c, &mut s);
+        let frames: Vec<(&str, &str, u32)> = e.frames.iter().map(|f| (f.function.as_str(), f.file.as_str(), f.line)).collect();
+        assert_eq!(
+            frames,
+            [
+                ("handleClick", "https://shop.example/bundle.js", 1),
+                ("?", "https://shop.example/users/[email]/app.js?sessionid=[Filtered]", 3),
+                ("global code", "https://shop.example/bundle.js", 9)
+            ]
+        );
+        assert_eq!(
+            e.stack.as_deref(),
+            Some("handleClick@https://shop.example/bundle.js:1:2\n@https://shop.example/users/[email]/app.js?sessionid=[Filtered]:3:4\nglobal code@https://shop.example/bundle.js:9:9")
+        );
+        // V8: the message lines are masked as text, the frames by their parts
+        let stack = "Error: mail jo@example.com\nor 4111 1111 1111 1111\n    at Object.send [as jo@example.com] (https://shop.example/a.js?token=t0k:5:6)";
+        let mut e = from_raw(raw("javascript", "Error", "mail", Some(stack), None));
+        prepare(&mut e, &c, &mut s, &mut p);
+        finish(&mut e, &c, &mut s);
+        assert_eq!(e.stack.as_deref(), Some("Error: mail [email]\nor [number]\n    at Object.send [as [email]] (https://shop.example/a.js?token=[Filtered]:5:6)"));
+        assert_eq!((e.frames[0].function.as_str(), e.frames[0].line), ("Object.send [as [email]]", 5));
+        // privacy.maskText: false keeps the text; script URLs are still scrubbed
+        let c = cfg(&[("privacy", Val::Obj), ("privacy.maskText", Val::Bool(false))]);
+        let mut e = from_raw(raw("javascript", "Error", "mail", Some(stack), None));
+        prepare(&mut e, &c, &mut s, &mut p);
+        finish(&mut e, &c, &mut s);
+        assert_eq!(e.stack.as_deref(), Some("Error: mail jo@example.com\nor 4111 1111 1111 1111\n    at Object.send [as jo@example.com] (https://shop.example/a.js?token=[Filtered]:5:6)"));
     }
 }
