@@ -1,7 +1,7 @@
 // Shared by the npm entry and the script-tag build: loads the wasm once, starts a client, and wraps
 // every method so that nothing the SDK does can throw into the page.
 import loadWasm, { start } from '../build/wb/sightline.js';
-import { describe, reportEvent } from './hooks.js';
+import { describe, reportEvent, stringify, text } from './hooks.js';
 import * as S from './signals.js';
 
 let loading;
@@ -17,14 +17,6 @@ function load(url) {
   return loading;
 }
 
-function json(value) {
-  try {
-    return value === undefined ? undefined : JSON.stringify(value);
-  } catch (e) {
-    return undefined; // circular or throwing toJSON: the context is dropped, the error is not
-  }
-}
-
 function monitor(client, sink) {
   let live = true;
   const safe = (f, fallback) => (...args) => {
@@ -34,17 +26,18 @@ function monitor(client, sink) {
       return fallback;
     }
   };
-  const str = (v) => (v == null ? undefined : String(v));
+  const str = (v) => (v == null ? undefined : text(v));
   // clicks waiting to be described (js/ux.js) count before anything is read or sent
   const clicks = () => sink.clicks && sink.clicks();
   const m = {
     captureError: safe((error, context) => {
       const [name, message, stack] = describe(error);
-      client.inbox(S.ERROR, [3, name, message, stack, undefined, 0, 0, Date.now(), 'error', json(context)]);
+      // a context that cannot be serialized (circular, throwing) is dropped, the error is not
+      client.inbox(S.ERROR, [3, name, message, stack, undefined, 0, 0, Date.now(), 'error', context === undefined ? undefined : stringify(context)]);
     }),
-    captureMessage: safe((text, level) => client.inbox(S.ERROR, [3, '', String(text), undefined, undefined, 0, 0, Date.now(), str(level) || 'info', undefined])),
+    captureMessage: safe((message, level) => client.inbox(S.ERROR, [3, '', text(message), undefined, undefined, 0, 0, Date.now(), str(level) || 'info', undefined])),
     setUser: safe((id) => client.inbox(S.USER, [str(id)])),
-    setTag: safe((key, value) => client.inbox(S.TAG, [String(key), String(value)])),
+    setTag: safe((key, value) => client.inbox(S.TAG, [text(key), text(value)])),
     flush: safe(() => {
       clicks();
       // settled by the wasm through `flushed` (js/io.js)
@@ -59,9 +52,10 @@ function monitor(client, sink) {
     registerHealthCheck: safe((name, fn) => {
       if (typeof fn !== 'function') return;
       const checks = (sink.checks = sink.checks || []);
-      const i = checks.findIndex((c) => c[0] === String(name));
+      const key = text(name);
+      const i = checks.findIndex((c) => c[0] === key);
       if (i >= 0) checks[i][1] = fn;
-      else if (checks.length < 50) checks.push([String(name), fn]);
+      else if (checks.length < 50) checks.push([key, fn]);
     }),
     runHealthChecks: safe(() => {
       sink.pending = undefined;
@@ -72,7 +66,7 @@ function monitor(client, sink) {
     onAlert: safe((fn) => {
       if (typeof fn === 'function') sink.alertFns.push(fn);
     }),
-    resolveAlert: safe((key) => client.resolveAlert(String(key)), false),
+    resolveAlert: safe((key) => client.resolveAlert(text(key)), false),
     shutdown: safe(() => {
       live = false;
       client.shutdown();

@@ -5,17 +5,21 @@
 // is decided on the Rust side; this only sends its light request when asked. Also calls the
 // `onAlert` callbacks.
 import * as S from './signals.js';
+import { describe } from './hooks.js';
 
 const STATUSES = ['healthy', 'degraded', 'unhealthy', 'unknown'];
+const parse = JSON.parse;
 
-/** What a check's function returned, as [status, message]. */
+/** What a check's function returned, as [status, message]; a result that throws as it is read
+ * (a getter, a Proxy trap, a toString) throws, and the check is unhealthy with that error. */
 function verdict(r) {
   if (r === undefined || r === true) return ['healthy', ''];
   if (r === false) return ['unhealthy', ''];
   if (typeof r === 'string') return [STATUSES.includes(r) ? r : 'unknown', ''];
   if (r && typeof r === 'object') {
     const s = String(r.status);
-    return [STATUSES.includes(s) ? s : 'unknown', r.message == null ? '' : String(r.message).slice(0, 200)];
+    const m = r.message;
+    return [STATUSES.includes(s) ? s : 'unknown', m == null ? '' : String(m).slice(0, 200)];
   }
   return ['unknown', ''];
 }
@@ -33,7 +37,8 @@ async function timed(fn, timeout) {
       ]),
     );
   } catch (e) {
-    result = ['unhealthy', String((e && e.message) || e).slice(0, 200)];
+    // whatever was thrown, read without throwing again
+    result = ['unhealthy', describe(e)[1].slice(0, 200)];
   }
   clearTimeout(timer);
   return [result[0], result[1], performance.now() - t];
@@ -71,7 +76,7 @@ export function start(sink, timeout, flags, probe, fetch) {
   const light = () =>
     fetch(probe, { method: 'HEAD', mode: 'cors', cache: 'no-store', credentials: 'omit' }).then(
       () => true,
-      (e) => ({ status: 'unhealthy', message: String((e && e.message) || e).slice(0, 100) }),
+      (e) => ({ status: 'unhealthy', message: describe(e)[1].slice(0, 100) }),
     );
   sink.runChecks = (withProbe) =>
     (sink.pending = (async () => {
@@ -96,7 +101,7 @@ export function run(sink, probe) {
 export function notify(sink, json) {
   const fns = sink.alertFns || [];
   if (!fns.length) return;
-  const alert = JSON.parse(json);
+  const alert = parse(json);
   for (const fn of fns) {
     try {
       fn(alert);

@@ -3,6 +3,40 @@
 // hook hands plain values to the client through js/signals.js, inside try/catch.
 import * as S from './signals.js';
 
+// Built-ins captured at load: a page that patches them later changes nothing here.
+const toJson = JSON.stringify;
+const protoOf = Object.getPrototypeOf;
+const isArray = Array.isArray;
+const ObjectProto = Object.prototype;
+
+// A replacer that serializes plain objects and arrays as they are: an inherited `toJSON` (a page
+// that patches `Array.prototype.toJSON`, as old Prototype.js did) would turn them into strings.
+// JSON.stringify calls `toJSON` before the replacer, and serializes what the replacer returns.
+function plain(k, v) {
+  const raw = this[k];
+  if (raw && typeof raw === 'object') {
+    const proto = protoOf(raw);
+    if (proto === null || proto === ObjectProto || isArray(raw)) return raw;
+  }
+  return v;
+}
+
+/** JSON of a page's value, or undefined (circular, a throwing getter, toJSON or Proxy trap). */
+export function stringify(v) {
+  try {
+    return toJson(v, plain);
+  } catch (e) {}
+}
+
+/** `String(v)`, or a placeholder when that throws (a throwing `toString`, a revoked Proxy). */
+export function text(v) {
+  try {
+    return String(v);
+  } catch (e) {
+    return '[unreadable value]';
+  }
+}
+
 // Failures already recorded another way (a failed fetch is a network error): when the page leaves
 // them unhandled, they are not recorded again as a promise rejection. Built-ins captured at load.
 const recorded = new WeakSet();
@@ -19,15 +53,15 @@ export function counted(v) {
 /** [name, message, stack] of any thrown or rejected value. */
 export function describe(v) {
   try {
-    if (v && typeof v === 'object' && typeof v.message === 'string') {
-      return [String(v.name || 'Error'), v.message, typeof v.stack === 'string' ? v.stack : undefined];
-    }
     if (v && typeof v === 'object') {
-      let json;
-      try {
-        json = JSON.stringify(v);
-      } catch (e) {} // circular, or a throwing toJSON
-      return ['', json === undefined ? Object.prototype.toString.call(v) : json, undefined];
+      // each field read once (a getter may answer differently, or throw, the second time)
+      const message = v.message;
+      if (typeof message === 'string') {
+        const stack = v.stack;
+        return [text(v.name || 'Error'), message, typeof stack === 'string' ? stack : undefined];
+      }
+      const json = stringify(v); // circular, or a throwing toJSON: undefined
+      return ['', json === undefined ? ObjectProto.toString.call(v) : json, undefined];
     }
     return ['', String(v), undefined]; // strings, numbers, null, undefined, symbols, bigints, functions
   } catch (e) {

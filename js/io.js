@@ -4,6 +4,7 @@
 // hooks that throw). A request's outcome reaches the client through the `sent` signal, always
 // from a later task.
 import * as S from './signals.js';
+import { stringify } from './hooks.js';
 
 // Captured when the SDK loads, as `fetch` is: a page that patches them later changes nothing here.
 const Gzip = globalThis.CompressionStream;
@@ -168,16 +169,14 @@ export function nativeFetch() {
 export function hook(f, item) {
   let r;
   try {
-    r = f(JSON.parse(item));
+    r = f(parse(item));
   } catch (e) {
     return 1;
   }
   if (r === null || r === false) return 0;
   if (r && typeof r === 'object') {
-    try {
-      const json = JSON.stringify(r);
-      if (typeof json === 'string') return json;
-    } catch (e) {}
+    const json = stringify(r);
+    if (typeof json === 'string') return json;
   }
 }
 

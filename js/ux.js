@@ -5,6 +5,7 @@
 // clicks at once. Rage clicks, scroll milestones and sessions are decided on the Rust side.
 import * as S from './signals.js';
 import { selector } from './perf.js';
+import { stringify } from './hooks.js';
 
 /** Where text is never read: form fields, editable regions, and anything marked for masking. */
 const NO_TEXT = 'input,textarea,select,[contenteditable]:not([contenteditable="false"]),[data-sightline-mask]';
@@ -23,7 +24,7 @@ export function describeElement(el, clickText, dataAttrs) {
   }
   const data = {};
   for (const name of dataAttrs) if (el.hasAttribute(name)) data[name] = String(el.getAttribute(name)).slice(0, 100);
-  return [el.localName, el.id, selector(el), [...el.classList].join(' ').slice(0, 200), text, JSON.stringify(data)];
+  return [el.localName, el.id, selector(el), [...el.classList].join(' ').slice(0, 200), text, stringify(data)];
 }
 
 /**

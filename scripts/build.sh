@@ -36,6 +36,8 @@ ESB="$BIN/esbuild --bundle --target=es2020 --log-level=warning --legal-comments=
 $ESB js/index.js --format=esm --outfile=pkg/index.js
 # script tag: one classic script, minified
 $ESB js/script.js --format=iife --minify --log-override:empty-import-meta=silent --outfile=dist/sightline.js
+# own keys only in esbuild's namespace helper (a polluted Object.prototype must not break the import)
+node scripts/harden-bundle.mjs pkg/index.js dist/sightline.js
 $BIN/esbuild js/loader.js --minify --target=es2017 --log-level=warning --outfile=dist/loader.min.js
 cp build/sightline_bg.wasm pkg/
 cp build/sightline_bg.wasm dist/
