@@ -3,13 +3,15 @@
 import loadWasm, { start } from '../build/wb/sightline.js';
 import { describe, reportEvent, stringify, text } from './hooks.js';
 import * as S from './signals.js';
+import { wasmSource } from './io.js';
 
 let loading;
 let current; // the running monitor: a new init shuts it down
 
 function load(url) {
   if (!loading) {
-    loading = loadWasm({ module_or_path: url }).catch((e) => {
+    // fetched with the fetch the page had when the SDK loaded, or by XMLHttpRequest without one
+    loading = loadWasm({ module_or_path: wasmSource(url) }).catch((e) => {
       loading = undefined; // a later init may try again (e.g. after a network blip)
       throw e;
     });

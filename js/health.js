@@ -6,6 +6,7 @@
 // `onAlert` callbacks.
 import * as S from './signals.js';
 import { describe } from './hooks.js';
+import { request } from './io.js';
 
 const STATUSES = ['healthy', 'degraded', 'unhealthy', 'unknown'];
 const parse = JSON.parse;
@@ -74,7 +75,7 @@ export function start(sink, timeout, flags, probe, fetch) {
     }]);
   // any answer will do (a 405 too); CORS as for the batches, so a cross-origin-isolated page may send it
   const light = () =>
-    fetch(probe, { method: 'HEAD', mode: 'cors', cache: 'no-store', credentials: 'omit' }).then(
+    request(fetch, probe, { method: 'HEAD', mode: 'cors', cache: 'no-store', credentials: 'omit' }).then(
       () => true,
       (e) => ({ status: 'unhealthy', message: describe(e)[1].slice(0, 100) }),
     );

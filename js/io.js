@@ -12,6 +12,57 @@ const Res = globalThis.Response;
 const Bytes = globalThis.Blob;
 const assign = Object.assign;
 const parse = JSON.parse;
+const keys = Object.keys;
+const earlyFetch = globalThis.fetch;
+// XMLHttpRequest's own methods, before js/net.js wraps them: our requests are never the page's
+const XHR = globalThis.XMLHttpRequest;
+const xhr = XHR && XHR.prototype;
+const [xOpen, xHeader, xSend] = xhr ? [xhr.open, xhr.setRequestHeader, xhr.send] : [];
+
+/**
+ * `fetch(url, init)` where there is a fetch that does not throw; else the same request by
+ * XMLHttpRequest (a page without fetch, or whose fetch throws), resolving to what the transport
+ * reads of a Response (`status`, `headers.get`, `text()`, `arrayBuffer()`), rejecting on a network
+ * error as fetch does. No keepalive that way.
+ */
+export function request(fetch, url, init) {
+  if (typeof fetch === 'function') {
+    try {
+      return fetch(url, init);
+    } catch (e) {}
+  }
+  return new Promise((resolve, reject) => {
+    const x = new XHR();
+    xOpen.call(x, init.method || 'GET', url);
+    const h = init.headers || {};
+    for (const k of keys(h)) xHeader.call(x, k, h[k]);
+    x.responseType = init.binary ? 'arraybuffer' : 'text';
+    x.onload = () => {
+      const body = () => Promise.resolve(x.response);
+      resolve({ status: x.status, headers: { get: (n) => x.getResponseHeader(n) }, text: body, arrayBuffer: body });
+    };
+    x.onerror = x.onabort = x.ontimeout = () => reject(new TypeError('request failed'));
+    xSend.call(x, init.body);
+  });
+}
+
+// Set when the page's fetch threw, or failed where XMLHttpRequest then did not, as the wasm loaded:
+// the transport does without it (and says so).
+let broken = false;
+
+/** The wasm for the glue: a fetch's Response (compiled while it streams), else its bytes by XHR. */
+export function wasmSource(url) {
+  const byXhr = () =>
+    request(null, String(url), { binary: true }).then((r) => {
+      if (r.status !== 200) throw new Error('sightline: the wasm did not load: HTTP ' + r.status);
+      broken = typeof earlyFetch === 'function';
+      return r.arrayBuffer();
+    });
+  try {
+    if (typeof earlyFetch === 'function') return earlyFetch(url).then(undefined, byXhr);
+  } catch (e) {}
+  return byXhr();
+}
 
 export function post(fetch, url, body, keepalive, req, sink, otlp) {
   let told = false;
@@ -24,7 +75,7 @@ export function post(fetch, url, body, keepalive, req, sink, otlp) {
     } catch (e) {}
   };
   const send = (data, headers) =>
-    fetch(url, { method: 'POST', body: data, keepalive, headers }).then(
+    request(fetch, url, { method: 'POST', body: data, keepalive, headers }).then(
       (r) => {
         const done = (text) => report(r.status, r.headers.get('retry-after'), otlp && refused(text));
         // A keepalive request's answer is read to its end before the outcome counts: until then
@@ -37,7 +88,9 @@ export function post(fetch, url, body, keepalive, req, sink, otlp) {
     );
   try {
     let sending;
-    if (!otlp) sending = send(body);
+    // without fetch there is no keepalive request: at close a native batch goes as a beacon
+    if (keepalive && !otlp && typeof fetch !== 'function') sending = Promise.resolve().then(() => report(beacon(url, body) ? 200 : 0, null));
+    else if (!otlp) sending = send(body);
     // gzip only without keepalive: compressing takes a few tasks, and a keepalive request must
     // leave while the page may be closing
     else if (otlp.gzip && !keepalive && body.length > 1024 && Gzip && Res && Bytes)
@@ -157,9 +210,10 @@ export function flatten(config, path = '', out = [], depth = 0) {
   }
 }
 
-/** The page's `fetch` as it is now: the transport keeps it, so wrappers added later are bypassed. */
+/** The page's `fetch` as it is now (or as it was when the SDK loaded, if it is gone since): the
+ * transport keeps it, so wrappers added later are bypassed. Not a function: no fetch at all. */
 export function nativeFetch() {
-  return globalThis.fetch;
+  return broken ? undefined : typeof globalThis.fetch === 'function' ? globalThis.fetch : earlyFetch;
 }
 
 /**

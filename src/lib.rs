@@ -113,6 +113,11 @@ pub fn start_client(config: &JsValue, sink: JsValue) -> Result<Client, String> {
         Shared::new(Monitor::new(cfg, urls, browser::agent(), about, p))
     });
     let fetch = shared.monitor.try_borrow().map(|m| m.p.fetch.clone()).unwrap_or(JsValue::UNDEFINED);
+    if !fetch.is_function() {
+        if let Ok(mut m) = shared.monitor.try_borrow_mut() {
+            sightline_core::platform::Platform::diagnostic(&mut m.p, "no_fetch", "the page has no working fetch: events go by XMLHttpRequest, and at page close by sendBeacon");
+        }
+    }
     let client = Client::new(shared);
     client.install(install_hooks(&sink));
     if metrics {
