@@ -83,6 +83,7 @@ for (const [what, setup, pagePath, earlyMessage] of [
   ['the wasm answers 404', (p) => p.route('**/sightline_bg.wasm', (r) => r.fulfill({ status: 404, body: 'nope' })), 'loader.html', 'loader: thrown before the SDK loaded'],
   ['the SDK script answers 404', (p) => p.route('**/dist/sightline.js', (r) => r.fulfill({ status: 404, body: 'nope' })), 'loader.html', 'loader: thrown before the SDK loaded'],
   ['a CSP forbids compiling wasm', () => {}, 'csp.html', 'csp: thrown before the SDK loaded'],
+  ['Trusted Types allow no policy of ours', () => {}, 'trusted-types-other.html', 'tt: thrown before the SDK loaded'],
 ]) {
   test(`fallback when ${what}: early errors still delivered, page unaffected`, { timeout: 60000 }, async () => {
     await env.collector.reset();
@@ -104,6 +105,21 @@ for (const [what, setup, pagePath, earlyMessage] of [
     await page.close();
   });
 }
+
+test('under Trusted Types with the sightline policy allowed, the SDK loads and runs', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const page = await env.browser.newPage();
+  const log = watch(page);
+  await page.goto(`${env.collector.url}/test-pages/trusted-types.html`);
+  await waitFor(() => page.evaluate(() => typeof Sightline.stats() === 'object').catch(() => false), 'the SDK');
+  await throwInPage(page, 'tt: thrown while the SDK runs');
+  await page.evaluate(() => Sightline.flush());
+  const events = await waitForMessages(['tt: thrown before the SDK loaded', 'tt: thrown while the SDK runs']);
+  // the SDK itself sent them, the early one replayed from the snippet's queue
+  assert.ok(events.every((e) => e.batch.sdk.name === 'sightline'), JSON.stringify(events.map((e) => e.batch.sdk)));
+  assert.deepEqual(log.pageErrors, ['tt: thrown before the SDK loaded', 'tt: thrown while the SDK runs']);
+  await page.close();
+});
 
 test('closed before the SDK has loaded: the snippet sends the early errors itself', { timeout: 60000 }, async () => {
   await env.collector.reset();
