@@ -19,11 +19,50 @@ function load(url) {
   return loading;
 }
 
+/**
+ * Takes a client that failed (a wasm trap, or an exception out of it: its state can no longer be
+ * trusted) out of the page, once: everything it installed is removed without calling into it,
+ * its timers cleared, later calls are no-ops; `onError` (or the console) hears it once.
+ */
+function disable(sink, e, onError) {
+  if (sink.dead) return;
+  sink.dead = true;
+  sink.c = undefined;
+  for (const undo of (sink.undo || []).splice(0)) {
+    try {
+      undo();
+    } catch (x) {}
+  }
+  for (const t of sink.timers || []) clearTimeout(t);
+  const message = 'sightline: disabled after an internal error (' + describe(e)[1] + '); the page is unaffected';
+  try {
+    if (typeof onError === 'function') onError({ code: 'internal_error', message });
+    else console.warn(message);
+  } catch (x) {}
+}
+
+/** The client as the page side calls it: a call that throws disables the SDK (see `disable`). */
+function guard(client, sink, onError) {
+  const g = {};
+  for (const [name, fallback] of [['inbox'], ['timer'], ['trace', 0], ['report', 'null'], ['resolveAlert', false], ['shutdown'], ['free']]) {
+    g[name] = (...args) => {
+      if (sink.dead) return fallback;
+      try {
+        return client[name](...args);
+      } catch (e) {
+        disable(sink, e, onError);
+        return fallback;
+      }
+    };
+  }
+  return g;
+}
+
 function monitor(client, sink) {
   let live = true;
   const safe = (f, fallback) => (...args) => {
     try {
-      return live ? f(...args) : fallback;
+      return live && !sink.dead ? f(...args) : fallback;
     } catch (e) {
       return fallback;
     }
@@ -72,7 +111,8 @@ function monitor(client, sink) {
     shutdown: safe(() => {
       live = false;
       client.shutdown();
-      sink.c = undefined; // late timer or request callbacks find nothing to call
+      sink.c = undefined; // late request callbacks find nothing to call
+      for (const t of sink.timers || []) clearTimeout(t);
       if (current === m) current = undefined;
       client.free();
     }),
@@ -102,12 +142,21 @@ export async function boot(config, defaultWasmUrl, buffer = true) {
   let client;
   // how the wasm's timers, requests and hooks call back into the client; also the health checks
   // and alert callbacks the page registers
-  const sink = { checks: [], alertFns: config && typeof config.onAlert === 'function' ? [config.onAlert] : [] };
+  const sink = { checks: [], alertFns: [] };
+  let onError;
   try {
+    const onAlert = config && config.onAlert;
+    if (typeof onAlert === 'function') sink.alertFns.push(onAlert);
+    onError = config && config.onError;
     let wasmUrl = config && config.wasmUrl;
     if (wasmUrl instanceof URL) config = { ...config, wasmUrl: (wasmUrl = String(wasmUrl)) };
     await load(typeof wasmUrl === 'string' ? wasmUrl : defaultWasmUrl());
-    client = start(config, sink);
+    try {
+      client = start(config, sink);
+    } catch (e) {
+      disable(sink, e, onError); // what it installed before it failed goes again
+      throw e;
+    }
   } finally {
     listen('removeEventListener');
   }
@@ -116,7 +165,7 @@ export async function boot(config, defaultWasmUrl, buffer = true) {
     error.name = 'SightlineConfigError';
     throw error;
   }
-  sink.c = client;
+  client = sink.c = guard(client, sink, onError);
   if (current) current.shutdown();
   const m = (current = monitor(client, sink));
   for (const [event, at] of early) m._replay(event, at);

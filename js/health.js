@@ -5,7 +5,7 @@
 // is decided on the Rust side; this only sends its light request when asked. Also calls the
 // `onAlert` callbacks.
 import * as S from './signals.js';
-import { describe } from './hooks.js';
+import { describe, keep } from './hooks.js';
 import { request } from './io.js';
 
 const STATUSES = ['healthy', 'degraded', 'unhealthy', 'unknown'];
@@ -88,9 +88,9 @@ export function start(sink, timeout, flags, probe, fetch) {
       ]);
       if (sink.c) sink.c.inbox(S.HEALTH, [!!p, !!p && p[0] === 'healthy', p ? p[1] : '', p ? p[2] : 0, ...results.flat()]);
     })().catch(() => {}));
-  return () => {
+  return keep(sink, () => {
     sink.runChecks = undefined;
-  };
+  });
 }
 
 /** Runs the checks now, if they are set up (the Rust side calls this). */

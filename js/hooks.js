@@ -21,6 +21,13 @@ function plain(k, v) {
   return v;
 }
 
+/** Records `undo` (what removes something installed in the page) on the sink, so that a client
+ * that failed can be taken out of the page without calling into it; returns it. */
+export function keep(sink, undo) {
+  (sink.undo = sink.undo || []).push(undo);
+  return undo;
+}
+
 /** JSON of a page's value, or undefined (circular, a throwing getter, toJSON or Proxy trap). */
 export function stringify(v) {
   try {
@@ -108,7 +115,7 @@ export function install(sink) {
     [window, 'pagehide', onHide, false],
   ];
   for (const [target, type, fn, capture] of hooks) target.addEventListener(type, fn, { capture, passive: true });
-  return () => {
+  return keep(sink, () => {
     for (const [target, type, fn, capture] of hooks) target.removeEventListener(type, fn, capture);
-  };
+  });
 }

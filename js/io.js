@@ -158,16 +158,44 @@ export function remove(session, key) {
 }
 
 export function href() {
-  return location.href;
+  try {
+    return String(location.href);
+  } catch (e) {
+    return '';
+  }
 }
 
+// a page may redefine these getters, even to throw: nothing thrown here may cross the wasm
 export function visible() {
-  return document.visibilityState === 'visible';
+  try {
+    return document.visibilityState === 'visible';
+  } catch (e) {
+    return true;
+  }
 }
 
 export function agent() {
-  return navigator.userAgent;
+  try {
+    return String(navigator.userAgent);
+  } catch (e) {
+    return '';
+  }
 }
+
+const after = setTimeout;
+const cancel = clearTimeout;
+
+/** Timer `slot` of `sink`'s client fires in `ms`, replacing one pending; cleared at shutdown. */
+export function setTimer(sink, slot, ms) {
+  const t = (sink.timers = sink.timers || []);
+  cancel(t[slot]);
+  t[slot] = after(() => sink.c && sink.c.timer(slot), ms);
+}
+
+export function clearTimer(sink, slot) {
+  if (sink.timers) cancel(sink.timers[slot]);
+}
+
 
 /** For OTLP's resource: `navigator.language`, and where User-Agent Client Hints exist the platform, mobile and brands, a line each. */
 export function browser() {
@@ -259,5 +287,7 @@ export function num(v) {
 }
 
 export function debug(what, detail) {
-  console.debug(what, detail);
+  try {
+    console.debug(what, detail);
+  } catch (e) {}
 }

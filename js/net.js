@@ -5,7 +5,7 @@
 // (the `request` signal) once the request has ended, inside try/catch. Which requests are the
 // SDK's own, which are errors, and which get a trace, is decided on the Rust side.
 import * as S from './signals.js';
-import { counted } from './hooks.js';
+import { counted, keep } from './hooks.js';
 
 // captured at load: a page that patches `then` later does not see (or break) our observation
 const then = Promise.prototype.then;
@@ -150,5 +150,5 @@ export function patch(sink, tracing) {
       return nativeSend.apply(this, arguments);
     });
   }
-  return () => undo.splice(0).forEach((f) => f());
+  return keep(sink, () => undo.splice(0).forEach((f) => f()));
 }

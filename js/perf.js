@@ -4,6 +4,7 @@
 // reads an entry's fields and hands them over through js/signals.js; the vitals logic lives in
 // crates/core/src/vitals.rs. Every callback swallows its own failures: the page never sees them.
 import * as S from './signals.js';
+import { keep } from './hooks.js';
 
 /** A short CSS selector of an element: ids and classes up to the nearest id, at most 100 characters. */
 export function selector(el) {
@@ -145,5 +146,5 @@ export function observe(sink) {
   // a microtask later: the client is reachable through `sink.c` only once `start` has returned
   if (document.prerendering) on(document, 'prerenderingchange', start);
   else Promise.resolve().then(start);
-  return () => offs.forEach((off) => off());
+  return keep(sink, () => offs.splice(0).forEach((off) => off()));
 }

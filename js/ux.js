@@ -5,7 +5,7 @@
 // clicks at once. Rage clicks, scroll milestones and sessions are decided on the Rust side.
 import * as S from './signals.js';
 import { selector } from './perf.js';
-import { stringify } from './hooks.js';
+import { keep, stringify } from './hooks.js';
 
 /** Where text is never read: form fields, editable regions, and anything marked for masking. */
 const NO_TEXT = 'input,textarea,select,[contenteditable]:not([contenteditable="false"]),[data-sightline-mask]';
@@ -149,9 +149,9 @@ export function track(sink, clickText, dataAttrs) {
   // on window, capturing: before the page-hide flush of js/hooks.js, so page_hidden goes with it
   on(window, 'visibilitychange', () => send(S.VISIBILITY, [document.visibilityState === 'hidden']));
 
-  return () => {
+  return keep(sink, () => {
     sink.clicks = undefined;
     if (frame) cancelAnimationFrame(frame);
     offs.splice(0).forEach((off) => off());
-  };
+  });
 }

@@ -1,12 +1,8 @@
 //! The core's [`Platform`] over the browser: the functions of js/io.js (each one never throws),
-//! the page's hooks from the config, and the timers (gloo-timers handles: dropping one clears it).
-use std::rc::Weak;
-
-use gloo_timers::callback::Timeout;
+//! the page's hooks from the config, and the timers (kept on the JS side, see js/io.js `setTimer`).
 use sightline_core::platform::{Area, Hook, Platform, Timer};
 use wasm_bindgen::prelude::*;
 
-use crate::client::Shared;
 
 #[wasm_bindgen(module = "/js/io.js")]
 extern "C" {
@@ -37,6 +33,11 @@ extern "C" {
     #[wasm_bindgen(js_name = resolve)]
     pub fn absolute_url(url: &str) -> Option<String>;
     fn debug(what: &str, detail: &str);
+    /// Timer `slot` fires in `ms` (replacing a pending one): it calls `sink.c.timer(slot)`.
+    #[wasm_bindgen(js_name = setTimer)]
+    fn set_timer(sink: &JsValue, slot: u32, ms: f64);
+    #[wasm_bindgen(js_name = clearTimer)]
+    fn clear_timer(sink: &JsValue, slot: u32);
     /// `fetch` as the page has it now.
     #[wasm_bindgen(js_name = nativeFetch)]
     pub fn native_fetch() -> JsValue;
@@ -83,13 +84,10 @@ pub struct Browser {
     pub before_send: Option<usize>,
     pub on_error: Option<usize>,
     pub debug: bool,
-    timers: [Option<Timeout>; Timer::COUNT],
-    /// The client this platform belongs to (timer callbacks call it; `flush()` promises wait there).
-    pub shared: Weak<Shared>,
 }
 
 impl Browser {
-    pub fn new(sink: JsValue, funcs: Vec<js_sys::Function>, regexes: Vec<js_sys::RegExp>, shared: Weak<Shared>) -> Browser {
+    pub fn new(sink: JsValue, funcs: Vec<js_sys::Function>, regexes: Vec<js_sys::RegExp>) -> Browser {
         Browser {
             sink,
             fetch: native_fetch(),
@@ -99,8 +97,6 @@ impl Browser {
             before_send: None,
             on_error: None,
             debug: false,
-            timers: Default::default(),
-            shared,
         }
     }
 
@@ -123,21 +119,10 @@ impl Platform for Browser {
         beacon(url, body)
     }
     fn set_timer(&mut self, timer: Timer, ms: f64) {
-        let shared = self.shared.clone();
-        let handle = Timeout::new(ms.clamp(0.0, 2_147_483_647.0) as u32, move || {
-            if let Some(s) = shared.upgrade() {
-                s.timer(timer);
-            }
-        });
-        // the previous handle, if any, is dropped: its timeout is cleared
-        if let Some(slot) = self.timers.get_mut(timer.slot()) {
-            *slot = Some(handle);
-        }
+        set_timer(&self.sink, timer.slot() as u32, ms.clamp(0.0, 2_147_483_647.0));
     }
     fn clear_timer(&mut self, timer: Timer) {
-        if let Some(slot) = self.timers.get_mut(timer.slot()) {
-            *slot = None;
-        }
+        clear_timer(&self.sink, timer.slot() as u32);
     }
     fn load(&mut self, area: Area, key: &str) -> Option<String> {
         storage_get(Browser::area(area), key)

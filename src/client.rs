@@ -53,10 +53,6 @@ impl Shared {
         }
     }
 
-    pub fn timer(&self, t: Timer) {
-        self.run(Input::Timer(t));
-    }
-
     /// A read-only call; `fallback` when the monitor is busy.
     fn read<T>(&self, fallback: T, f: impl FnOnce(&mut Monitor<Browser>) -> T) -> T {
         self.monitor.try_borrow_mut().map_or(fallback, |mut m| f(&mut m))
@@ -137,6 +133,13 @@ impl Client {
     /// The one way in for the page side (js/signals.js): signal `kind` with its fields.
     pub fn inbox(&self, kind: u32, fields: js_sys::Array) {
         self.shared.run(Input::Signal(kind, fields));
+    }
+
+    /// Timer `slot` fired (js/io.js `setTimer`).
+    pub fn timer(&self, slot: u32) {
+        if let Some(t) = Timer::from_slot(slot as usize) {
+            self.shared.run(Input::Timer(t));
+        }
     }
 
     /// A report as JSON: `0` `stats()`, `1` `sessionSummary()`, `2` `snapshot()`, `3` the last

@@ -103,8 +103,8 @@ pub fn start_client(config: &JsValue, sink: JsValue) -> Result<Client, String> {
     let health_timeout = f64::from(cfg.health_timeout_ms);
     let health_flags: js_sys::Array = cfg.health_checks.iter().map(|b| JsValue::from_bool(*b)).collect();
     let attrs: js_sys::Array = cfg.data_attributes.iter().map(|a| JsValue::from_str(a)).collect();
-    let shared = Rc::new_cyclic(|weak| {
-        let mut p = Browser::new(sink.clone(), funcs, regexes, weak.clone());
+    let shared = Rc::new({
+        let mut p = Browser::new(sink.clone(), funcs, regexes);
         (p.before_send, p.on_error, p.debug) = (cfg.before_send, cfg.on_error, cfg.debug);
         if let Some(o) = otlp {
             p.otlp = o;

@@ -97,3 +97,38 @@ for (const load of ['script', 'npm']) {
     });
   }
 }
+
+test('a wasm trap disables the SDK cleanly: wrappers and listeners gone, one diagnostic, the page unaffected', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const page = await env.browser.newPage();
+  const log = watch(page);
+  await page.goto(`${env.collector.url}/test-pages/trap.html`);
+  await waitFor(() => page.evaluate(() => typeof Sightline.stats() === 'object').catch(() => false), 'the SDK');
+  // running: its wrappers are in place, errors arrive
+  assert.equal(await page.evaluate(() => window.fetch === natives.fetch), false);
+  await page.evaluate(() => setTimeout(() => { throw new Error('trap: before'); }));
+  await waitFor(async () => (await env.collector.events('errors')).some((e) => e.data.message === 'trap: before'), 'the error before');
+  assert.equal(await page.evaluate(() => corrupt()), 1);
+  // the next thing the SDK hears (an error of the page's) makes it call into the broken wasm
+  await page.evaluate(() => setTimeout(() => { throw new Error('trap: after'); }));
+  await waitFor(() => page.evaluate(() => diagnostics.length > 0), 'the diagnostic');
+  const state = await page.evaluate(async () => ({
+    diagnostics: diagnostics.map((d) => d.code),
+    restored: window.fetch === natives.fetch && XMLHttpRequest.prototype.open === natives.open && XMLHttpRequest.prototype.send === natives.send && history.pushState === natives.pushState && history.replaceState === natives.replaceState,
+    // later calls: no-ops that neither throw nor reject
+    calls: [Sightline.captureError(new Error('x')), Sightline.stats(), Sightline.snapshot(), await Sightline.flush(), await Sightline.runHealthChecks()],
+    status: (await fetch('/__test/status?status=204')).status,
+  }));
+  assert.deepEqual(state, { diagnostics: ['internal_error'], restored: true, calls: [undefined, undefined, undefined, true, undefined], status: 204 });
+  await page.evaluate(() => history.pushState({}, '', '#moved'));
+  await page.click('#b');
+  assert.equal(await page.textContent('#b'), 'clicked');
+  await page.evaluate(() => setTimeout(() => { throw new Error('trap: later'); }));
+  await page.waitForTimeout(300);
+  assert.equal((await page.evaluate(() => diagnostics)).length, 1, 'one diagnostic');
+  // the page's own errors reached its onerror, and nothing of the SDK's did
+  assert.deepEqual(await page.evaluate(() => seen), ['Uncaught Error: trap: before', 'Uncaught Error: trap: after', 'Uncaught Error: trap: later']);
+  assert.deepEqual(log.pageErrors, ['trap: before', 'trap: after', 'trap: later']);
+  assert.match((await page.evaluate(() => diagnostics[0].message)), /disabled after an internal error/);
+  await page.close();
+});
