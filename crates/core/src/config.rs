@@ -42,6 +42,12 @@ const MS: Kind = Kind::Num(0.0, 86_400_000.0, false, "a number of milliseconds f
 const SESSION_MS: Kind = Kind::Num(1000.0, 86_400_000.0, false, "a number of milliseconds from 1000 to 86400000");
 const RATE: Kind = Kind::Num(0.0, 1.0, false, "a number from 0 to 1");
 
+/// Every key the reader knows (for the property tests).
+#[cfg(test)]
+pub fn schema_keys() -> Vec<&'static str> {
+    SCHEMA.iter().map(|(k, _)| *k).collect()
+}
+
 const SCHEMA: &[(&str, Kind)] = &[
     ("collector", Kind::Str),
     ("endpoints", Kind::Obj),

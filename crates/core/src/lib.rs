@@ -15,6 +15,8 @@ pub mod monitor;
 pub mod perf;
 pub mod platform;
 pub mod privacy;
+#[cfg(test)]
+mod properties;
 pub mod session;
 pub mod signal;
 pub mod sources;

@@ -37,7 +37,7 @@ fn filter_params(url: &str, extra: &[String]) -> String {
 }
 
 /// Replaces e-mail addresses with `[email]`, JWT-like tokens (`eyJ…` in three dot-separated
-/// base64url parts) with `[jwt]`, and card-like numbers (13 to 19 digits, spaces or dashes between
+/// base64url parts) with `[jwt]`, and card-like numbers (13 to 19 digits, spaces, dashes or `+` (a URL's space) between
 /// groups, passing the Luhn check) with `[number]`, in the text as it is and in its
 /// percent-decoded form (`john%40example.com` is an address too: then the decoded, masked text is
 /// what remains). Returns `None` when there was nothing to mask.
@@ -94,7 +94,10 @@ fn mask_raw(text: &str) -> Option<String> {
             None
         };
         match found {
-            Some((start, end, label)) if start >= copied => {
+            // one that began inside the last one masked (an address right after a token) is
+            // masked from there on
+            Some((start, end, label)) if end > copied => {
+                let start = start.max(copied);
                 out.push_str(text.get(copied..start).unwrap_or(""));
                 out.push_str(label);
                 copied = end;
@@ -165,27 +168,38 @@ fn card(b: &[u8], start: usize) -> Option<(usize, usize, &'static str)> {
     let mut digits = [0u8; 19];
     let mut n = 0;
     let mut end = start;
-    let mut last_digit_end = start;
+    // where each group of digits ends (digits so far, byte after): a card may be followed by
+    // another number (`4111 1111 1111 1111 12/27`), so each group end is a candidate
+    let mut groups = [(0usize, 0usize); 19];
+    let mut g = 0;
     while let Some(&c) = b.get(end) {
         if c.is_ascii_digit() {
-            let slot = digits.get_mut(n)?;
+            let Some(slot) = digits.get_mut(n) else { break };
             *slot = c - b'0';
             n += 1;
-            last_digit_end = end + 1;
-        } else if !((c == b' ' || c == b'-') && b.get(end + 1).is_some_and(u8::is_ascii_digit) && b.get(end.wrapping_sub(1)).is_some_and(u8::is_ascii_digit)) {
+            if !b.get(end + 1).is_some_and(u8::is_ascii_digit) {
+                if let Some(e) = groups.get_mut(g) {
+                    *e = (n, end + 1);
+                    g += 1;
+                }
+            }
+        } else if !((c == b' ' || c == b'-' || c == b'+') && b.get(end + 1).is_some_and(u8::is_ascii_digit) && b.get(end.wrapping_sub(1)).is_some_and(u8::is_ascii_digit)) {
             break;
         }
         end += 1;
     }
-    if n < 13 || b.get(last_digit_end).is_some_and(u8::is_ascii_alphanumeric) {
-        return None;
-    }
-    // Luhn: from the right, double every second digit
-    let sum: u32 = digits.get(..n).unwrap_or(&[]).iter().rev().enumerate().map(|(i, &d)| {
-        let d = u32::from(d);
-        if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }
-    }).sum();
-    sum.is_multiple_of(10).then_some((start, last_digit_end, "[number]"))
+    // the longest that passes: 13 to 19 digits, not glued to a letter or digit, Luhn
+    groups.get(..g).unwrap_or(&[]).iter().rev().find(|&&(n, after)| {
+        if n < 13 || b.get(after).is_some_and(u8::is_ascii_alphanumeric) {
+            return false;
+        }
+        // Luhn: from the right, double every second digit
+        let sum: u32 = digits.get(..n).unwrap_or(&[]).iter().rev().enumerate().map(|(i, &d)| {
+            let d = u32::from(d);
+            if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }
+        }).sum();
+        sum.is_multiple_of(10)
+    }).map(|&(_, after)| (start, after, "[number]"))
 }
 
 /// The name is compared decoded: `pass%77ord` is `password`.

@@ -62,10 +62,10 @@ pub fn item(out: &mut String, ev: &Event, page: &Page) {
             data_open(out, "span");
             json::field_str(out, "traceId", &s.trace_id);
             json::field_str(out, "spanId", &s.span_id);
-            json::key(out, "name");
-            out.push_str("\"HTTP ");
-            out.push_str(&s.method);
-            out.push('"');
+            // the method as the page gave it (fetch records a method it then refuses): escaped
+            let mut name = String::from("HTTP ");
+            name.push_str(&s.method);
+            json::field_str(out, "name", &name);
             json::field_str(out, "kind", "client");
             json::field_num(out, "startTime", s.start);
             json::field_num(out, "endTime", s.start + s.duration);
@@ -210,7 +210,11 @@ fn error(out: &mut String, ev: &Event, e: &Error, page: &Page) {
         json::key(out, "tags");
         out.push('{');
         for (k, v) in &ev.scope.tags {
-            json::field_str(out, k, v);
+            // the page's own key: escaped like any text
+            json::comma(out);
+            json::str(out, k);
+            out.push(':');
+            json::str(out, v);
         }
         out.push('}');
     }
