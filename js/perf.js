@@ -62,6 +62,7 @@ export function observe(sink) {
       activation > 0 ? 'prerender' : document.wasDiscarded ? 'restore' : nav ? nav.type : 'navigate',
       activation,
       hidden ? hidden.startTime : document.visibilityState === 'hidden' ? 0 : Infinity,
+      supported.includes('layout-shift'),
     ]);
     watch('paint', (e) => e.name === 'first-contentful-paint' && send(S.FCP, [e.startTime]));
     watch('largest-contentful-paint', (e) => send(S.LCP, [e.startTime, selector(e.element), e.url]));

@@ -9,8 +9,8 @@ export const ERROR = 0; // kind, name, message, stack, source, line, column, at,
 /** the page is hidden (unload: pagehide, it may be going away) */
 export const PAGE_HIDE = 1; // unload
 
-/** performance observing starts (hiddenAt: when the page first hid, Infinity if never) */
-export const PERF_START = 2; // navigationType, activationStart, hiddenAt
+/** performance observing starts (hiddenAt: when the page first hid, Infinity if never; layoutShifts: the browser has them, so CLS is reported) */
+export const PERF_START = 2; // navigationType, activationStart, hiddenAt, layoutShifts
 
 /** a first-contentful-paint entry */
 export const FCP = 3; // startTime
@@ -91,4 +91,4 @@ export const FLUSH = 27; // (no fields)
 export const RUN_HEALTH = 28; // (no fields)
 
 /** The fingerprint of the table this file was generated from (the wasm checks it at start). */
-export const table = () => 'c1da9eab1cb3e998';
+export const table = () => '21607d5375f010ed';

@@ -7,12 +7,14 @@ WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 
 need_apt=""
-for pair in chromium:/usr/bin/chromium chromedriver:/usr/bin/chromedriver brotli:/usr/bin/brotli; do
+# three engines: Chromium, Firefox (ESR) and WebKit (WebKitGTK's MiniBrowser and WebDriver, under Xvfb)
+for pair in chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver brotli:/usr/bin/brotli \
+            firefox-esr:/usr/bin/firefox-esr webkit2gtk-driver:/usr/bin/WebKitWebDriver xvfb:/usr/bin/xvfb-run xauth:/usr/bin/xauth; do
   [ -x "${pair#*:}" ] || need_apt="$need_apt ${pair%%:*}"
 done
 if [ -n "$need_apt" ]; then
   echo "setup: installing Debian packages:$need_apt"
-  pkgs=$(echo "$need_apt" | sed 's/chromedriver/chromium-driver/')
+  pkgs=$need_apt
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $pkgs >/dev/null
 fi
@@ -43,9 +45,18 @@ if ! command -v wasm-pack >/dev/null 2>&1; then
   cargo install wasm-pack --locked
 fi
 
+# geckodriver drives Firefox; kept off PATH, where the wasm-bindgen test runner would pick it over
+# chromedriver (TOOLCHAIN.md): scripts/test.sh names it
+GECKODRIVER_VERSION=0.37.1
+if [ "$("$HOME/.sightline-tools/bin/geckodriver" --version 2>/dev/null | awk 'NR==1{print $2}')" != "$GECKODRIVER_VERSION" ]; then
+  echo "setup: installing geckodriver $GECKODRIVER_VERSION (about 3 minutes, once)"
+  cargo install geckodriver --version "$GECKODRIVER_VERSION" --root "$HOME/.sightline-tools"
+fi
+
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/playwright-core ] \
-   || [ ! -x node_modules/.bin/tsc ] || [ ! -d node_modules/uplot ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: installing npm tools (binaryen, esbuild, playwright-core, typescript, web-vitals, uplot)"
+   || [ ! -x node_modules/.bin/tsc ] || [ ! -d node_modules/uplot ] || [ ! -d node_modules/selenium-webdriver ] \
+   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm tools (binaryen, esbuild, playwright-core, selenium-webdriver, typescript, web-vitals, uplot)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 echo "setup: ok"

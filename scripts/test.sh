@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 what=${1:-all}
 # The test runner would pick geckodriver first if one is on PATH (TOOLCHAIN.md): name Chromium's.
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+# geckodriver lives off PATH (scripts/setup.sh): only the Firefox runs name it
+GECKODRIVER=${GECKODRIVER:-$HOME/.sightline-tools/bin/geckodriver}
 # The browser suite runs in one page for about 15 s; the runner's default limit is 20 s, which a busy
 # machine overruns ("Failed to detect test as having been run").
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120}
@@ -59,11 +61,20 @@ JSON
   # the same tests through wasm-pack, as contributors run them (DESIGN.md §1); it finds the
   # pinned wasm-bindgen on PATH, so it downloads nothing
   wasm-pack test --headless --chrome --test browser
+  # the same browser tests in Firefox and in WebKit (the runner picks GECKODRIVER, then SAFARIDRIVER,
+  # before CHROMEDRIVER; WebKitGTK needs a display: Xvfb)
+  echo "== browser tests in Firefox (firefox-esr, geckodriver)"
+  env -u WASM_BINDGEN_TEST_WEBDRIVER_JSON GECKODRIVER="$GECKODRIVER" cargo test -p sightline --target wasm32-unknown-unknown --test browser
+  echo "== browser tests in WebKit (WebKitGTK, WebKitWebDriver, Xvfb)"
+  env -u WASM_BINDGEN_TEST_WEBDRIVER_JSON SAFARIDRIVER=/usr/bin/WebKitWebDriver xvfb-run -a cargo test -p sightline --target wasm32-unknown-unknown --test browser
 }
 
 run_e2e() {
   echo "== end-to-end tests (playwright-core + Chromium + dev collector)"
   node --test --test-concurrency=1 tests/e2e/*.test.mjs
+  echo "== end-to-end flows in Firefox and WebKit (WebDriver + dev collector)"
+  ENGINE=firefox GECKODRIVER="$GECKODRIVER" node --test --test-concurrency=1 tests/engines/*.test.mjs
+  ENGINE=webkit xvfb-run -a node --test --test-concurrency=1 tests/engines/*.test.mjs
 }
 
 case "$what" in

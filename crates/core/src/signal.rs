@@ -33,7 +33,7 @@ pub const SIGNALS: &[Kind] = &[
     k("error", &[("kind", N), ("name", S), ("message", S), ("stack", S), ("source", S), ("line", N), ("column", N), ("at", N), ("level", S), ("context", S)],
       "an error: kind 0 javascript, 1 promise_rejection, 2 resource_error (name: the element's tag), 3 manual; context is JSON"),
     k("pageHide", &[("unload", B)], "the page is hidden (unload: pagehide, it may be going away)"),
-    k("perfStart", &[("navigationType", S), ("activationStart", N), ("hiddenAt", N)], "performance observing starts (hiddenAt: when the page first hid, Infinity if never)"),
+    k("perfStart", &[("navigationType", S), ("activationStart", N), ("hiddenAt", N), ("layoutShifts", B)], "performance observing starts (hiddenAt: when the page first hid, Infinity if never; layoutShifts: the browser has them, so CLS is reported)"),
     k("fcp", &[("startTime", N)], "a first-contentful-paint entry"),
     k("lcp", &[("startTime", N), ("element", S), ("url", S)], "a largest-contentful-paint entry"),
     k("lcpEnd", &[], "LCP stops (the first input, read once idle)"),

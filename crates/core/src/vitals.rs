@@ -81,12 +81,14 @@ pub struct Vitals {
 }
 
 impl Vitals {
-    pub fn new(nav: &'static str, activation: f64, hidden_at: f64) -> Vitals {
+    /// `shifts`: the browser reports layout shifts; without them there is no CLS (as in web-vitals),
+    /// rather than a CLS of 0.
+    pub fn new(nav: &'static str, activation: f64, hidden_at: f64, shifts: bool) -> Vitals {
         Vitals {
             nav,
             activation,
             hidden_at,
-            m: [Metric::new(-1.0), Metric::new(-1.0), Metric::new(0.0), Metric::new(-1.0), Metric::new(-1.0), Metric::new(-1.0)],
+            m: [Metric::new(-1.0), Metric::new(-1.0), Metric::new(if shifts { 0.0 } else { -1.0 }), Metric::new(-1.0), Metric::new(-1.0), Metric::new(-1.0)],
             lcp_final: false,
             fcp_seen: false,
             window: (0.0, 0.0, 0.0, 0.0, String::new()),
@@ -234,7 +236,7 @@ impl Vitals {
     /// page. TTFB is 0 by definition and reported at once; `count` is `performance.interactionCount`.
     pub fn restored(&mut self, count: f64) -> Option<Report> {
         let fcp_seen = self.fcp_seen;
-        *self = Vitals::new("back-forward-cache", 0.0, f64::INFINITY);
+        *self = Vitals::new("back-forward-cache", 0.0, f64::INFINITY, self.m[CLS].value >= 0.0);
         self.fcp_seen = fcp_seen;
         self.count_base = count;
         self.ttfb(0.0)
@@ -257,7 +259,7 @@ mod tests {
     use super::*;
 
     fn v() -> Vitals {
-        Vitals::new("navigate", 0.0, f64::INFINITY)
+        Vitals::new("navigate", 0.0, f64::INFINITY, true)
     }
 
     fn vals(r: &[Option<Report>]) -> Vec<(usize, f64, f64)> {
@@ -281,14 +283,14 @@ mod tests {
 
     #[test]
     fn fcp_counts_from_activation_and_not_after_hiding() {
-        let mut p = Vitals::new("prerender", 500.0, f64::INFINITY);
+        let mut p = Vitals::new("prerender", 500.0, f64::INFINITY, true);
         assert_eq!(p.fcp(400.0), Some(Report { metric: FCP, value: 0.0, delta: 0.0 }));
-        let mut p = Vitals::new("prerender", 500.0, f64::INFINITY);
+        let mut p = Vitals::new("prerender", 500.0, f64::INFINITY, true);
         assert_eq!(p.fcp(900.0).map(|r| r.value), Some(400.0));
         // reported once
         assert_eq!(p.fcp(950.0), None);
         // a page that started hidden never reports FCP or LCP
-        let mut h = Vitals::new("navigate", 0.0, 0.0);
+        let mut h = Vitals::new("navigate", 0.0, 0.0, true);
         assert_eq!(h.fcp(100.0), None);
         h.lcp(100.0, String::new(), String::new());
         assert_eq!(h.lcp_final(), None);
@@ -341,6 +343,16 @@ mod tests {
     }
 
     #[test]
+    fn without_layout_shifts_there_is_no_cls() {
+        // Firefox and WebKit have no layout-shift entries: web-vitals reports no CLS there
+        let mut p = Vitals::new("navigate", 0.0, f64::INFINITY, false);
+        p.fcp(100.0);
+        assert!(p.hidden(3000.0, 0.0).iter().all(|r| r.as_ref().is_none_or(|r| r.metric != CLS)));
+        assert!(p.restored(0.0).is_some());
+        assert_eq!(p.report(CLS), None, "and none after a restore either");
+    }
+
+    #[test]
     fn cls_waits_for_fcp_and_reports_changes_only() {
         let mut p = v();
         p.shift(0.2, 100.0, false, String::new());
@@ -379,7 +391,7 @@ mod tests {
 
     #[test]
     fn ttfb_and_fid() {
-        let mut p = Vitals::new("prerender", 200.0, f64::INFINITY);
+        let mut p = Vitals::new("prerender", 200.0, f64::INFINITY, true);
         assert_eq!(p.ttfb(150.0).map(|r| r.value), Some(0.0));
         let mut p = v();
         assert_eq!(p.ttfb(312.5).map(|r| r.value), Some(312.5));

@@ -205,7 +205,7 @@ fn failed_requests_raise_the_error_rate_alert_once_per_cooldown() {
 #[test]
 fn web_vitals_belong_to_the_page_view_of_the_load_and_go_when_hidden() {
     let mut m = monitor(&[]);
-    send(&mut m, k::PERF_START, vec![s("navigate"), n(0.0), n(f64::INFINITY)]);
+    send(&mut m, k::PERF_START, vec![s("navigate"), n(0.0), n(f64::INFINITY), b(true)]);
     send(&mut m, k::FCP, vec![n(100.0)]);
     send(&mut m, k::LCP, vec![n(300.0), s("#hero"), s("https://shop.example/hero.png?sig=x")]);
     send(&mut m, k::SHIFT, vec![n(0.05), n(400.0), b(false), s("#ad")]);
@@ -344,7 +344,7 @@ fn what_a_hide_kept_goes_when_the_page_is_visible_again() {
 #[test]
 fn a_vital_reported_again_is_one_observation_of_its_histogram() {
     let mut m = monitor(&[("exporter", Val::Str("otlp".into()))]);
-    send(&mut m, k::PERF_START, vec![s("navigate"), n(0.0), n(f64::INFINITY)]);
+    send(&mut m, k::PERF_START, vec![s("navigate"), n(0.0), n(f64::INFINITY), b(true)]);
     // CLS is reported once FCP is, as in web-vitals
     send(&mut m, k::FCP, vec![n(100.0)]);
     for (ts, value) in [(1000.0, 0.05), (2000.0, 0.08)] {

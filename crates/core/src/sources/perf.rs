@@ -46,7 +46,7 @@ pub struct Made {
 
 impl Default for Perf {
     fn default() -> Perf {
-        Perf { vitals: Vitals::new("navigate", 0.0, f64::INFINITY), resources: perf::breakdown(), prerendered: false }
+        Perf { vitals: Vitals::new("navigate", 0.0, f64::INFINITY, true), resources: perf::breakdown(), prerendered: false }
     }
 }
 
@@ -62,7 +62,7 @@ impl Perf {
             k::PERF_START => {
                 let (nav, activation, hidden_at) = (s(0), n(1), n(2));
                 self.prerendered = activation > 0.0;
-                *v = Vitals::new(nav_type(&nav), activation, hidden_at);
+                *v = Vitals::new(nav_type(&nav), activation, hidden_at, a.bool(3));
             }
             k::FCP => reports.push(v.fcp(n(0))),
             k::LCP => v.lcp(n(0), clip(s(1)), scrub(&s(2))),
