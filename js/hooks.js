@@ -108,11 +108,17 @@ export function install(sink) {
       if (sink.c && (ev.type === 'pagehide' || document.visibilityState === 'hidden')) sink.c.inbox(S.PAGE_HIDE, [ev.type === 'pagehide']);
     } catch (e) {}
   };
+  const onOnline = () => {
+    try {
+      if (sink.c) sink.c.inbox(S.ONLINE, []);
+    } catch (e) {}
+  };
   const hooks = [
     [window, 'error', onError, true],
     [window, 'unhandledrejection', onError, false],
     [document, 'visibilitychange', onHide, false],
     [window, 'pagehide', onHide, false],
+    [window, 'online', onOnline, false],
   ];
   for (const [target, type, fn, capture] of hooks) target.addEventListener(type, fn, { capture, passive: true });
   return keep(sink, () => {

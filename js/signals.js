@@ -90,5 +90,8 @@ export const FLUSH = 27; // (no fields)
 /** `runHealthChecks()`: run the health checks now */
 export const RUN_HEALTH = 28; // (no fields)
 
+/** the browser is online again (the window's `online` event) */
+export const ONLINE = 29; // (no fields)
+
 /** The fingerprint of the table this file was generated from (the wasm checks it at start). */
-export const table = () => '21607d5375f010ed';
+export const table = () => '48142dc650f084e7';

@@ -132,3 +132,27 @@ test('(f) a flood while the collector is down: every occurrence arrives or is co
   assert.equal(counted + dropped, thrown, 'every occurrence arrived, or was counted in a batch that arrived');
   await page.close();
 });
+
+test('(h) offline, then online: the batch that failed goes as soon as the browser is online again', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const context = await env.browser.newContext();
+  const page = await openPage(context);
+  await context.setOffline(true);
+  await throwInPage(page, 'h: raised offline', 'TypeError'); // critical: sent at once, and fails
+  await waitFor(() => page.evaluate(() => Sightline.stats().failedSends >= 1), 'a failed send');
+  // backing off now: nothing goes until the next try (1 s, then 2 s, 4 s …) or the network returns
+  const before = Date.now();
+  await page.waitForTimeout(4000); // several backoffs pass while the browser stays offline
+  assert.deepEqual(await messagesOf('h: '), []);
+  const failed = await page.evaluate(() => Sightline.stats().failedSends);
+  const back = Date.now();
+  await context.setOffline(false);
+  const sent = await waitFor(async () => (await messagesOf('h: ')).length === 1 && Date.now(), 'the error once online', 10000);
+  // the collector has it at once: well before the next backoff could have come round
+  const online = await page.evaluate(() => Sightline.stats());
+  assert.equal(online.failedSends, failed, 'no failed attempt after coming online');
+  assert.ok(sent - back < 1500, `arrived ${sent - back} ms after the network came back (${sent - before} ms in all)`);
+  await page.waitForTimeout(500);
+  assert.deepEqual(await messagesOf('h: '), ['h: raised offline']);
+  await context.close();
+});

@@ -69,6 +69,7 @@ pub const SIGNALS: &[Kind] = &[
     k("tag", &[("key", S), ("value", S)], "`setTag(key, value)`: sent with every later error"),
     k("flush", &[], "`flush()`: send everything now (the page hears `flushed(sink, done)` once it settles)"),
     k("runHealth", &[], "`runHealthChecks()`: run the health checks now"),
+    k("online", &[], "the browser is online again (the window's `online` event)"),
 ];
 
 /// The kind number of the signal called `name` (for callers that build fields by hand, as the
@@ -289,6 +290,7 @@ pub mod k {
     pub const TAG: u32 = 26;
     pub const FLUSH: u32 = 27;
     pub const RUN_HEALTH: u32 = 28;
+    pub const ONLINE: u32 = 29;
 }
 
 /// (fixed fields, repeated fields) per kind: all the wasm keeps of [`SIGNALS`] (its names and docs
@@ -413,6 +415,7 @@ mod tests {
             (k::VITALS_HIDDEN, "vitalsHidden"),
             (k::RESTORE, "restore"),
             (k::RESTORED_PAINT, "restoredPaint"),
+            (k::ONLINE, "online"),
             (k::NAVIGATION, "navigation"),
             (k::REQUEST, "request"),
             (k::PAGE_VIEW, "pageView"),

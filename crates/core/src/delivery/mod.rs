@@ -33,6 +33,8 @@ pub const PLAIN_MAX_BYTES: usize = 240_000;
 /// Bound of what is kept in localStorage for the next page load.
 pub const PERSIST_MAX_BYTES: usize = 256 * 1024;
 pub const PERSIST_KEY: &str = "sightline:pending";
+/// Kept batches older than this are not sent, but counted as dropped (a day).
+pub const PERSIST_MAX_AGE_MS: f64 = 86_400_000.0;
 /// The OTLP exporter's backlog (its bodies are for other endpoints).
 pub const PERSIST_KEY_OTLP: &str = "sightline:pending:otlp";
 /// When the page hides, the browser's beacon quota goes to the lanes in this order.
@@ -75,6 +77,8 @@ struct Chan {
     /// A keepalive request failed before it reached the network (the page's quota): the next
     /// ones go without keepalive until one succeeds.
     plain: bool,
+    /// It backs off after a network failure (no answer): coming online ends the wait.
+    offline: bool,
     /// When the channel's timer is due.
     timer: Option<f64>,
 }
@@ -140,6 +144,7 @@ impl Delivery {
                 queue: Queue::new(cfg.queue_cap(ch)),
                 batches: Vec::new(),
                 retry_at: 0.0,
+                offline: false,
                 attempt: 0,
                 plain: false,
                 timer: None,
@@ -258,7 +263,7 @@ impl Delivery {
             retry::Verdict::Sent => {
                 // a page load or a request report is several spans or points: at most its events
                 let rejected = rejected.min(c.batches.remove(j).events);
-                (c.attempt, c.retry_at, c.plain) = (0, 0.0, false);
+                (c.attempt, c.retry_at, c.plain, c.offline) = (0, 0.0, false, false);
                 self.stats.sent_batches += 1;
                 self.delivered_at = now;
                 if rejected > 0 {
@@ -272,6 +277,7 @@ impl Delivery {
             // more at once without keepalive before backing off.
             retry::Verdict::Retry(_) if status == 0 && was_keepalive && !c.plain => c.plain = true,
             retry::Verdict::Retry(after) => {
+                c.offline = status == 0;
                 c.attempt = c.attempt.saturating_add(1);
                 c.retry_at = now + retry::delay_ms(c.attempt, after, jitter) as f64;
                 self.stats.failed_sends += 1;
@@ -298,6 +304,17 @@ impl Delivery {
         for i in 0..self.chans.len() {
             self.pump(i, Cut::All, ctx, p);
         }
+    }
+
+    /// The browser is online again: a channel that backs off after a network failure tries at
+    /// once (a collector's `Retry-After` is still honoured), and what earlier page loads kept goes
+    /// too.
+    pub fn online(&mut self, ctx: &Ctx, p: &mut impl Platform) {
+        for c in self.chans.iter_mut().filter(|c| c.offline) {
+            c.retry_at = 0.0;
+        }
+        self.restore(ctx, p);
+        self.send_now(ctx, p);
     }
 
     /// `flush()`: sends everything queued now. Settles (through `Platform::flushed`) once nothing
@@ -354,7 +371,14 @@ impl Delivery {
         let key = self.persist_key();
         let Some(saved) = p.load(Area::Local, key) else { return };
         p.remove(Area::Local, key);
+        let now = p.now();
+        // lines before any `T` line come from an SDK that did not date them: taken as fresh
+        let mut kept_at = now;
         for line in json::split_byte(&saved, b'\n') {
+            if let Some(t) = line.strip_prefix('T') {
+                kept_at = json::num(t).map_or(now, |t| t as f64);
+                continue;
+            }
             let Some(i) = line.bytes().next().and_then(|d| d.checked_sub(b'0')).map(usize::from) else { continue };
             let Some(c) = self.chans.get_mut(i) else { continue };
             let rest = line.get(1..).unwrap_or("");
@@ -369,7 +393,8 @@ impl Delivery {
             } else {
                 continue;
             };
-            if c.batches.iter().map(Batch::size).sum::<usize>() + body.len() > MAX_HELD_BYTES {
+            // too old to matter, or more than the channel may hold: counted as dropped
+            if now - kept_at > PERSIST_MAX_AGE_MS || c.batches.iter().map(Batch::size).sum::<usize>() + body.len() > MAX_HELD_BYTES {
                 c.queue.count_dropped(events);
                 continue;
             }
@@ -645,6 +670,12 @@ fn seal(b: &mut Batch, ch: Channel, id: u64, otlp: Option<&str>, service: Option
 /// load reports it as dropped.
 fn save_backlog(key: &str, lines: &[String], p: &mut impl Platform) {
     let mut all = p.load(Area::Local, key).unwrap_or_default();
+    // when they were kept: `T<epoch ms>` before them
+    if !all.is_empty() {
+        all.push('\n');
+    }
+    all.push('T');
+    json::uint(&mut all, p.now() as u64);
     for l in lines {
         if !all.is_empty() {
             all.push('\n');
@@ -654,17 +685,32 @@ fn save_backlog(key: &str, lines: &[String], p: &mut impl Platform) {
     // drop the oldest lines beyond the bound; on a quota error, keep the newest half
     let mut lost = [0u64; LANES.len()];
     for limit in [PERSIST_MAX_BYTES, PERSIST_MAX_BYTES / 2] {
+        // the date of the lines that stay, when the line that gave it goes
+        let mut dated = String::new();
         while all.len() > limit {
             let cut = json::pos(&all, b'\n').map_or(all.len(), |i| i + 1);
             if let Some(line) = all.get(..cut) {
+                if line.starts_with('T') {
+                    dated = String::from(line.trim_ascii_end());
+                }
                 let ch = line.bytes().next().and_then(|d| d.checked_sub(b'0')).map_or(0, usize::from);
-                let n = line.get(1..).and_then(|r| json::split_at_byte(r, b':')).and_then(|(n, _)| json::num(n)).unwrap_or(0);
+                // a batch line's events, or a drop count kept before
+                let rest = line.get(1..).unwrap_or("");
+                let n = match rest.strip_prefix('d') {
+                    Some(d) => json::num(d.trim_ascii_end()),
+                    None => json::split_at_byte(rest, b':').and_then(|(n, _)| json::num(n)),
+                };
                 if let Some(l) = lost.get_mut(ch) {
-                    *l += n;
+                    *l += n.unwrap_or(0);
                 }
             }
             // a new string, not `replace_range`: its splice machinery costs 0.45 KB brotli
             all = String::from(all.get(cut..).unwrap_or_default());
+        }
+        if !dated.is_empty() && !all.starts_with('T') && !all.is_empty() {
+            dated.push('\n');
+            dated.push_str(&all);
+            all = dated;
         }
         let mut text = all.clone();
         for (ch, n) in lost.iter().enumerate().filter(|(_, n)| **n > 0) {

@@ -373,8 +373,57 @@ fn a_channel_that_backs_off_keeps_its_events_for_the_next_page_load() {
     assert!(h.p.beacons.is_empty(), "Retry-After and backoff hold at page hide too");
     assert_eq!(h.d.stats.persisted, 2);
     let kept = h.p.storage.get(&(false, PERSIST_KEY.to_string())).unwrap();
-    assert_eq!(kept.lines().count(), 2);
-    assert!(kept.lines().all(|l| l.starts_with("01:{\"errors\":[")), "{kept}");
+    let lines: Vec<&str> = kept.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0], format!("T{}", h.p.now as u64), "dated");
+    assert!(lines[1..].iter().all(|l| l.starts_with("01:{\"errors\":[")), "{kept}");
+}
+
+#[test]
+fn kept_batches_older_than_a_day_are_counted_not_sent() {
+    let mut h = H::new();
+    h.error(1);
+    h.run(10_000.0);
+    let post = h.p.take_post().unwrap();
+    h.answer(&post, 503, None);
+    h.hide(true);
+    assert_eq!(h.d.stats.persisted, 1);
+    // the next page load, more than a day later
+    let storage = std::mem::take(&mut h.p.storage);
+    let mut next = H::new();
+    next.p.storage = storage;
+    next.p.now = h.p.now + PERSIST_MAX_AGE_MS + 1.0;
+    next.restore();
+    assert_eq!(next.d.stats.restored, 0);
+    next.error(2);
+    next.flush();
+    let sent = next.p.take_post().unwrap();
+    assert_eq!(messages(&body(&sent)), ["boom 2"]);
+    assert_eq!(body(&sent)["dropped"], 1, "the old one is counted");
+}
+
+#[test]
+fn online_again_ends_the_wait_after_a_network_failure_not_a_retry_after() {
+    let mut h = H::new();
+    h.error(1);
+    h.run(10_000.0);
+    let post = h.p.take_post().unwrap();
+    h.answer(&post, 0, None); // no answer: the network is down
+    if let Some(plain) = h.p.take_post() {
+        // a keepalive request that failed goes once more at once without keepalive (the quota)
+        h.answer(&plain, 0, None);
+    }
+    h.run(100.0);
+    assert!(h.p.posts.is_empty(), "backing off");
+    let ctx = Ctx { session: "s", page: &h.page, hook: false };
+    h.d.online(&ctx, &mut h.p);
+    let again = h.p.take_post().expect("sent at once when the browser is online again");
+    assert_eq!(body(&again)["batchId"], body(&post)["batchId"]);
+    // a collector's Retry-After holds, online or not
+    h.answer(&again, 429, Some("60"));
+    let ctx = Ctx { session: "s", page: &h.page, hook: false };
+    h.d.online(&ctx, &mut h.p);
+    assert!(h.p.posts.is_empty());
 }
 
 #[test]
