@@ -18,7 +18,7 @@ mod store;
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -137,39 +137,6 @@ struct App {
     notifier: Option<notify::Notifier>,
     /// Where native batches go on as OTLP (`--forward-otlp`).
     forwarder: Option<forward::Forwarder>,
-    /// Batch ids stored lately: a batch sent again (a retry after a lost answer, the copy the SDK
-    /// sends by beacon at page unload) is answered but stored once.
-    seen: Mutex<SeenBatches>,
-}
-
-/// The last [`SeenBatches::MAX`] batch ids, per channel.
-#[derive(Default)]
-struct SeenBatches {
-    order: std::collections::VecDeque<(Channel, String)>,
-    set: std::collections::HashSet<(Channel, String)>,
-}
-
-impl SeenBatches {
-    const MAX: usize = 10_000;
-
-    fn seen(&self, channel: Channel, id: &str) -> bool {
-        self.set.contains(&(channel, id.to_owned()))
-    }
-
-    /// Remembers a stored batch's id.
-    fn stored(&mut self, channel: Channel, id: &str) {
-        let key = (channel, id.to_owned());
-        if self.set.contains(&key) {
-            return;
-        }
-        if self.order.len() >= Self::MAX {
-            if let Some(old) = self.order.pop_front() {
-                self.set.remove(&old);
-            }
-        }
-        self.order.push_back(key.clone());
-        self.set.insert(key);
-    }
 }
 
 fn main() {
@@ -235,7 +202,6 @@ fn main() {
         listen: listen.clone(),
         notifier,
         forwarder: cfg.forward_otlp.as_deref().map(forward::Forwarder::start),
-        seen: Mutex::new(SeenBatches::default()),
     });
 
     // Tests wait for this exact line; print it only once we accept connections.
@@ -462,18 +428,11 @@ fn ingest(app: &App, req: &mut Request, channel: Channel) -> Reply {
             }
             Body::Ok(body) => match ingest::parse_batch(channel, &body) {
                 Err(msg) => Reply::error(400, &msg),
-                Ok(batch)
-                    if batch.batch_id.as_deref().is_some_and(|id| {
-                        app.seen.lock().is_ok_and(|s| s.seen(channel, id))
-                    }) =>
-                {
-                    Reply::json(200, &json!({ "accepted": 0, "duplicate": true }))
-                }
+                // a batch sent again (a retry after a lost answer, the copy the SDK sends by beacon
+                // at page unload) is answered, and stored once (the store decides, atomically)
                 Ok(batch) => match app.store.insert_batch(channel, received_at, &batch) {
-                    Ok(n) => {
-                        if let (Some(id), Ok(mut seen)) = (batch.batch_id.as_deref(), app.seen.lock()) {
-                            seen.stored(channel, id);
-                        }
+                    Ok(None) => Reply::json(200, &json!({ "accepted": 0, "duplicate": true })),
+                    Ok(Some(n)) => {
                         if let (Channel::Alerts, Some(notifier)) = (channel, &app.notifier) {
                             notifier.forward(&batch.events, batch.session_id.as_deref(), received_at);
                         }

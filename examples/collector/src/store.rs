@@ -53,7 +53,19 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_channel_id ON events (channel, id);
 CREATE INDEX IF NOT EXISTS events_received_at ON events (received_at);
+-- the batch ids stored (a batch sent again, by a retry whose answer was lost or as a beacon copy
+-- at page close, has the same id): kept for BATCH_ID_DAYS, across restarts
+CREATE TABLE IF NOT EXISTS batches (
+    channel     TEXT    NOT NULL,
+    batch_id    TEXT    NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (channel, batch_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS batches_received_at ON batches (received_at);
 ";
+
+/// How long a batch id is remembered: an SDK keeps unsent batches for a day at most.
+const BATCH_ID_DAYS: i64 = 2;
 
 impl Store {
     /// Opens (creating if needed) the database file; `:memory:` works for tests.
@@ -76,28 +88,40 @@ impl Store {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Stores every event of a batch in one transaction; returns how many.
+    /// Stores every event of a batch in one transaction; returns how many, or `None` when a
+    /// batch of that id was stored already (the copy is dropped).
     pub fn insert_batch(
         &self,
         channel: Channel,
         received_at: i64,
         batch: &Batch,
-    ) -> Result<usize, rusqlite::Error> {
+    ) -> Result<Option<usize>, rusqlite::Error> {
         self.insert_batches(received_at, &[(channel, batch)])
     }
 
     /// Stores several batches (an OTLP export as it came, and its records as native items) in
-    /// one transaction: all of them or none; returns how many events.
-    pub fn insert_batches(&self, received_at: i64, batches: &[(Channel, &Batch)]) -> Result<usize, rusqlite::Error> {
+    /// one transaction: all of them or none; returns how many events. A batch whose id was stored
+    /// already is left out, in the same transaction (two copies arriving at once store one);
+    /// `None` when every batch given was such a copy.
+    pub fn insert_batches(&self, received_at: i64, batches: &[(Channel, &Batch)]) -> Result<Option<usize>, rusqlite::Error> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let mut n = 0;
+        let mut copies = 0;
         {
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO events (channel, received_at, session_id, batch, data)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
+            let mut remember = tx.prepare_cached("INSERT OR IGNORE INTO batches (channel, batch_id, received_at) VALUES (?1, ?2, ?3)")?;
+            tx.execute("DELETE FROM batches WHERE received_at < ?1", params![received_at - BATCH_ID_DAYS * 86_400_000])?;
             for (channel, batch) in batches {
+                if let Some(id) = &batch.batch_id {
+                    if remember.execute(params![channel.name(), id, received_at])? == 0 {
+                        copies += 1;
+                        continue;
+                    }
+                }
                 let batch_json = Value::Object(batch.batch.clone()).to_string();
                 for event in &batch.events {
                     stmt.execute(params![
@@ -112,7 +136,7 @@ impl Store {
             }
         }
         tx.commit()?;
-        Ok(n)
+        Ok((copies < batches.len() || batches.is_empty()).then_some(n))
     }
 
     /// Events with `id > since`, oldest first, optionally of one channel.
@@ -176,7 +200,7 @@ impl Store {
 
     /// Deletes every event (admin reset).
     pub fn clear(&self) -> Result<(), rusqlite::Error> {
-        self.conn().execute("DELETE FROM events", []).map(|_| ())
+        self.conn().execute_batch("DELETE FROM events; DELETE FROM batches;")
     }
 }
 
@@ -205,6 +229,31 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_id_is_stored_once_across_restarts_and_for_a_day_or_two() {
+        let dir = std::env::temp_dir().join(format!("slc-batches-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("e.sqlite");
+        let batch = |id: &str| parse_batch(Channel::Errors, format!(r#"{{"errors":[{{"type":"manual","message":"m","timestamp":"t"}}],"batchId":"{id}"}}"#).as_bytes()).unwrap();
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.insert_batch(Channel::Errors, 1000, &batch("b1")).unwrap(), Some(1));
+        assert_eq!(s.insert_batch(Channel::Errors, 2000, &batch("b1")).unwrap(), None, "the copy");
+        // another channel's batch may have the same id
+        let m = parse_batch(Channel::Metrics, br#"{"metrics":[{"name":"m","value":1,"timestamp":"t","tags":{}}],"batchId":"b1"}"#).unwrap();
+        assert_eq!(s.insert_batch(Channel::Metrics, 2000, &m).unwrap(), Some(1));
+        drop(s);
+        // a restarted collector still knows it
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.insert_batch(Channel::Errors, 3000, &batch("b1")).unwrap(), None);
+        assert_eq!(s.query(Some(Channel::Errors), 0, 100).unwrap().len(), 1);
+        // ids are forgotten after BATCH_ID_DAYS
+        let later = 3000 + BATCH_ID_DAYS * 86_400_000 + 1;
+        assert_eq!(s.insert_batch(Channel::Errors, later + 1, &batch("b2")).unwrap(), Some(1));
+        assert_eq!(s.insert_batch(Channel::Errors, later + 2, &batch("b1")).unwrap(), Some(1));
+        drop(s);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn insert_query_count_clear() {
         let s = store();
         let b = parse_batch(
@@ -212,7 +261,7 @@ mod tests {
             br#"{"errors":[{"type":"manual","message":"a","timestamp":"t"},{"type":"manual","message":"b","timestamp":"t","sessionId":"x"}],"sessionId":"s1","sentAt":"t"}"#,
         )
         .unwrap();
-        assert_eq!(s.insert_batch(Channel::Errors, 1000, &b).unwrap(), 2);
+        assert_eq!(s.insert_batch(Channel::Errors, 1000, &b).unwrap(), Some(2));
         let m = parse_batch(Channel::Metrics, br#"{"metrics":[{"name":"m","value":1,"timestamp":"t","tags":{}}]}"#).unwrap();
         s.insert_batch(Channel::Metrics, 2000, &m).unwrap();
 
