@@ -85,7 +85,10 @@ export function track(sink, clickText, dataAttrs) {
     history[method] = wrapper;
     offs.push(() => history[method] === wrapper && (history[method] = original));
   }
-  on(window, 'popstate', () => view('popstate'));
+  // a fragment change fires popstate before hashchange: a change of the fragment alone is a
+  // hashchange route, whichever event tells first
+  const page = (u) => u.split('#')[0];
+  on(window, 'popstate', () => view(page(location.href) === page(current) ? 'hashchange' : 'popstate'));
   // a task later: js/perf.js has started the restored page's view (its id) by then
   on(window, 'pageshow', (ev) => ev.persisted && setTimeout(() => view('back-forward-cache')));
   on(window, 'hashchange', () => view('hashchange'));
