@@ -3,7 +3,8 @@
 // the events are kept in localStorage and delivered by the next page load.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useCollectorAndBrowser, waitFor, throwInPage } from './harness.mjs';
+import net from 'node:net';
+import { useCollectorAndBrowser, waitFor, throwInPage, watch } from './harness.mjs';
 
 const env = useCollectorAndBrowser();
 
@@ -13,6 +14,15 @@ async function openPage(context) {
   await waitFor(() => page.evaluate(() => typeof Sightline.stats() === 'object'), 'the SDK to load');
   return page;
 }
+
+/** A port nothing listens on: bound, then closed again. */
+const closedPort = () =>
+  new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 
 const messagesOf = async (prefix) =>
   (await env.collector.events('errors')).map((e) => e.data.message).filter((m) => m.startsWith(prefix));
@@ -154,5 +164,69 @@ test('(h) offline, then online: the batch that failed goes as soon as the browse
   assert.ok(sent - back < 1500, `arrived ${sent - back} ms after the network came back (${sent - before} ms in all)`);
   await page.waitForTimeout(500);
   assert.deepEqual(await messagesOf('h: '), ['h: raised offline']);
+  await context.close();
+});
+
+for (const status of [400, 413]) {
+  test(`(i) a ${status} answer: the batch is dropped and counted, onError hears it, the next batch reports it`, { timeout: 60000 }, async () => {
+    await env.collector.reset();
+    await env.collector.fail({ channel: 'errors', status, count: 1 });
+    const page = await openPage();
+    await throwInPage(page, `i${status}: refused`, 'TypeError');
+    await waitFor(() => page.evaluate(() => Sightline.stats().rejectedEvents === 1), 'the refusal');
+    assert.deepEqual(await page.evaluate(() => diagnostics), ['batch_rejected']);
+    const stats = await page.evaluate(() => Sightline.stats());
+    assert.equal(stats.failedSends, 0, 'not retried');
+    await throwInPage(page, `i${status}: next`, 'TypeError');
+    const next = await waitFor(async () => (await env.collector.events('errors')).find((e) => e.data.message === `i${status}: next`), 'the next error');
+    assert.equal(next.batch.dropped, 1, 'the next batch reports the refused one');
+    assert.deepEqual(await messagesOf(`i${status}: `), [`i${status}: next`]);
+    assert.deepEqual((await env.collector.requests('errors')).map((r) => r.status), [status, 200]);
+    await page.close();
+  });
+}
+
+test('(j) corrupt stored data: ignored and cleared, the SDK starts and delivers', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  const log = watch(page);
+  await page.goto(`${env.collector.url}/test-pages/elsewhere.html`);
+  await page.evaluate(() => {
+    localStorage.setItem('sightline:pending', 'garbage\n0abc\n5{not json\n0d\nT\n0x:\n\u0000\u{1F600}\n9999999999999999999999:{}');
+    localStorage.setItem('sightline:pending:otlp', '\n\n:::');
+    sessionStorage.setItem('sightline:session', '{"broken": ');
+  });
+  await page.goto(`${env.collector.url}/test-pages/delivery.html`);
+  await waitFor(() => page.evaluate(() => typeof Sightline.stats() === 'object'), 'the SDK');
+  await throwInPage(page, 'j: after corrupt storage', 'TypeError');
+  await waitFor(async () => (await messagesOf('j: ')).length === 1, 'the error');
+  assert.equal(await page.evaluate(() => localStorage.getItem('sightline:pending')), null, 'the backlog was taken (and cleared)');
+  const stats = await page.evaluate(() => Sightline.stats());
+  assert.equal(stats.restored, 0);
+  assert.equal(stats.internalErrors, 0);
+  assert.match(stats.sessionId, /^[0-9a-f]{32}$/);
+  assert.deepEqual(log.pageErrors, ['j: after corrupt storage']);
+  assert.deepEqual(await page.evaluate(() => diagnostics), []);
+  await context.close();
+});
+
+test('(k) an unreachable collector with a batch in flight at close: kept, and delivered by the next load', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const context = await env.browser.newContext();
+  const nowhere = `http://127.0.0.1:${await closedPort()}`;
+  const page = await context.newPage();
+  await page.goto(`${env.collector.url}/test-pages/delivery.html?collector=${encodeURIComponent(nowhere)}`);
+  await waitFor(() => page.evaluate(() => typeof Sightline.stats() === 'object'), 'the SDK');
+  await throwInPage(page, 'k: nobody answers', 'TypeError');
+  await waitFor(() => page.evaluate(() => Sightline.stats().failedSends >= 1), 'a failed send');
+  await throwInPage(page, 'k: in flight at close', 'TypeError');
+  await page.close({ runBeforeUnload: true });
+  // the next page load, with a collector that answers
+  const next = await context.newPage();
+  await next.goto(`${env.collector.url}/test-pages/delivery.html`);
+  await waitFor(async () => (await messagesOf('k: ')).length === 2, 'both errors from the backlog', 20000);
+  assert.deepEqual((await messagesOf('k: ')).sort(), ['k: in flight at close', 'k: nobody answers']);
+  assert.equal(await next.evaluate(() => Sightline.stats().restored), 2);
   await context.close();
 });

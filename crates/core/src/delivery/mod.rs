@@ -393,8 +393,9 @@ impl Delivery {
             } else {
                 continue;
             };
-            // too old to matter, or more than the channel may hold: counted as dropped
-            if now - kept_at > PERSIST_MAX_AGE_MS || c.batches.iter().map(Batch::size).sum::<usize>() + body.len() > MAX_HELD_BYTES {
+            // too old to matter, damaged (not an object with a field: another script wrote there), or more
+            // than the channel may hold: counted as dropped
+            if now - kept_at > PERSIST_MAX_AGE_MS || !body.starts_with("{\"") || c.batches.iter().map(Batch::size).sum::<usize>() + body.len() > MAX_HELD_BYTES {
                 c.queue.count_dropped(events);
                 continue;
             }
