@@ -1,0 +1,44 @@
+// shutdown() observed from the page itself: every listener the SDK (and its loader snippet) added
+// is removed, every PerformanceObserver disconnected, no timer or animation frame of its left
+// pending, and fetch, XMLHttpRequest and history are the natives again; nothing arrives after.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useCollectorAndBrowser, waitFor, watch } from './harness.mjs';
+
+const env = useCollectorAndBrowser();
+
+test('shutdown leaves nothing behind in the page', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const page = await env.browser.newPage();
+  const log = watch(page);
+  await page.goto(`${env.collector.url}/test-pages/instrumented.html`);
+  await waitFor(() => page.evaluate(() => typeof Sightline.stats() === 'object').catch(() => false), 'the SDK');
+  // running: it has installed things, and they work
+  const running = await page.evaluate(() => leftBehind());
+  assert.ok(running.listeners.length >= 8, JSON.stringify(running.listeners));
+  assert.ok(running.observers >= 1);
+  assert.deepEqual(running.wrappers.sort(), ['fetch', 'open', 'pushState', 'replaceState', 'send', 'setRequestHeader']);
+  await page.click('#b');
+  await page.evaluate(async () => {
+    await fetch('/__test/status?status=200');
+    history.pushState({}, '', '?moved');
+    scrollTo(0, 100);
+  });
+  await page.evaluate(() => setTimeout(() => { throw new Error('shutdown: before'); }));
+  await page.waitForTimeout(700); // a health run and a metrics interval have armed their timers
+  await page.evaluate(() => Sightline.shutdown());
+  await page.waitForTimeout(100);
+  const after = await page.evaluate(() => leftBehind());
+  assert.deepEqual(after, { listeners: [], observers: 0, timers: [], wrappers: [] });
+  // nothing more arrives: an error, a click, a request after shutdown are not the SDK's business
+  const count = async () => (await Promise.all(['errors', 'events', 'metrics', 'health'].map((c) => env.collector.events(c)))).flat().length;
+  const before = await count();
+  await page.evaluate(() => setTimeout(() => { throw new Error('shutdown: after'); }));
+  await page.click('#b');
+  await page.evaluate(() => fetch('/__test/status?status=500'));
+  await page.waitForTimeout(1500);
+  assert.equal(await count(), before);
+  assert.equal(await page.evaluate(() => leftBehind().timers.length), 0);
+  assert.deepEqual(log.pageErrors, ['shutdown: before', 'shutdown: after']);
+  await page.close();
+});
