@@ -114,6 +114,18 @@ test('snapshot() equals what the stored events say', { timeout: 60000 }, async (
   const snap = await page.evaluate(() => Sightline.snapshot());
   const [errors, metrics, events] = [await stored(page, 'errors'), await stored(page, 'metrics'), await stored(page, 'events')];
 
+  // first against what the test itself did: 19 requests (12 ok, 3 × 404, 2 slow, 1 × 502, one that
+  // could not connect), 3 failing (404s), 2 unavailable (the 502 and the network error), 2 slow;
+  // three TypeErrors, a rejection, a message, the three 404s, the 502 and the network error
+  assert.equal(snap.performance.requests, 19);
+  assert.equal(snap.errors.windowRequests, 19);
+  assert.equal(snap.errors.windowFailed, 5);
+  assert.equal(snap.errors.errorRate, 5 / 19);
+  assert.equal(snap.performance.slowRequests, 2);
+  assert.deepEqual(snap.errors.errorsByType, { javascript: 3, promise_rejection: 1, manual: 1, http_error: 4, network_error: 1, slow_request: 2 });
+  assert.equal(snap.errors.topErrors.reduce((a, t) => a + t.count, 0), 12);
+  assert.equal(snap.userMetrics.pageViews, 1);
+
   // errors: counts by type and by fingerprint (a repeat within 5 s is folded into `count`)
   const byType = {};
   const byPrint = {};
