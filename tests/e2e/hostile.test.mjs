@@ -132,3 +132,47 @@ test('a wasm trap disables the SDK cleanly: wrappers and listeners gone, one dia
   assert.match((await page.evaluate(() => diagnostics[0].message)), /disabled after an internal error/);
   await page.close();
 });
+
+test('a strict CSP (no inline script, no eval, Trusted Types) with wasm-unsafe-eval: the SDK runs without a violation', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const page = await env.browser.newPage();
+  const log = watch(page);
+  await page.goto(`${env.collector.url}/test-pages/csp-strict.html`);
+  await waitFor(() => page.evaluate(() => !!window.Sightline).catch(() => false), 'the SDK script');
+  assert.equal(await page.evaluate(async () => !!(await Sightline.init({ collector: location.origin, errors: { flushInterval: 100 } }))), true);
+  await page.click('#b');
+  await page.evaluate(() => setTimeout(() => { throw new Error('csp-strict: an error'); }));
+  await waitFor(async () => (await env.collector.events('errors')).some((e) => e.data.message === 'csp-strict: an error'), 'the error');
+  await page.evaluate(() => Sightline.flush());
+  assert.deepEqual(await page.evaluate(() => window.violations), []);
+  assert.deepEqual(log.pageErrors, ['csp-strict: an error']);
+  await page.close();
+});
+
+test('in an iframe (same origin, and sandboxed without storage): no error reaches either page, errors arrive', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const page = await env.browser.newPage();
+  const log = watch(page);
+  await page.goto(`${env.collector.url}/test-pages/elsewhere.html`);
+  await page.evaluate((url) => {
+    for (const [id, sandbox] of [['same', null], ['boxed', 'allow-scripts']]) {
+      const f = document.createElement('iframe');
+      f.id = id;
+      if (sandbox) f.setAttribute('sandbox', sandbox);
+      f.src = url + '?frame=' + id;
+      document.body.appendChild(f);
+    }
+  }, `${env.collector.url}/test-pages/hostile.html?load=script&patch=1`);
+  for (const id of ['same', 'boxed']) {
+    const frame = page.frames().find((f) => f.url().includes(`frame=${id}`)) || (await waitFor(() => page.frames().find((f) => f.url().includes(`frame=${id}`)), id));
+    await waitFor(() => frame.evaluate(() => window.ready).catch(() => false), `the SDK in ${id}`);
+    assert.equal(await frame.evaluate(() => window.ready), true, id);
+    await frame.evaluate((m) => setTimeout(() => { throw new Error(m); }), `iframe: ${id}`);
+  }
+  await waitFor(async () => {
+    const m = (await env.collector.events('errors')).map((e) => e.data.message);
+    return m.includes('iframe: same') && m.includes('iframe: boxed');
+  }, 'both errors');
+  assert.deepEqual(log.pageErrors.sort(), ['iframe: boxed', 'iframe: same']);
+  await page.close();
+});
