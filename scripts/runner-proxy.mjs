@@ -6,7 +6,7 @@
 // Here every request Chromium sends goes to that server on a connection of its own, closed after
 // the response, so no connection is left idle there; Chromium keeps its keep-alive to the proxy.
 //
-// usage: node scripts/runner-proxy.mjs PORT   (prints "proxy listening" when ready)
+// usage: node scripts/runner-proxy.mjs PORT   (prints "proxy listening on PORT" when ready; PORT 0: a free one)
 import http from 'node:http';
 
 // hop-by-hop headers: they describe one connection, not the message
@@ -32,4 +32,4 @@ const server = http.createServer((req, res) => {
   upstream.on('error', () => res.destroy());
   req.pipe(upstream);
 });
-server.listen(Number(process.argv[2]), '127.0.0.1', () => console.log('proxy listening'));
+server.listen(Number(process.argv[2]), '127.0.0.1', () => console.log(`proxy listening on ${server.address().port}`));

@@ -12,7 +12,9 @@ GECKODRIVER=${GECKODRIVER:-$HOME/.sightline-tools/bin/geckodriver}
 # The browser suite runs in one page for about 15 s; the runner's default limit is 20 s, which a busy
 # machine overruns ("Failed to detect test as having been run").
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120}
-WASM_TEST_PORT=${SIGHTLINE_WASM_TEST_PORT:-18123}
+# ports: free ones unless given (SIGHTLINE_WASM_TEST_PORT), so a second run or another server on
+# the machine never collides
+WASM_TEST_PORT=${SIGHTLINE_WASM_TEST_PORT:-0}
 COLLECTOR=target/release/sightline-collector
 
 run_native() {
@@ -38,16 +40,18 @@ run_wasm() {
   trap "kill $pid 2>/dev/null; rm -rf '$db'" EXIT
   for _ in $(seq 100); do grep -q listening "$db/log" && break; sleep 0.05; done
   grep -q listening "$db/log" || { cat "$db/log"; echo "collector did not start on port $WASM_TEST_PORT"; return 1; }
+  WASM_TEST_PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$db/log" | head -1)
   export SIGHTLINE_TEST_COLLECTOR="http://127.0.0.1:$WASM_TEST_PORT"
   # Chromium reaches the test runner's page server through scripts/runner-proxy.mjs, one connection
   # per request (that server can leave a keep-alive connection unread: see the script); the
   # collector is reached directly. A page that still does not load is given up after 60 s, not
   # chromedriver's 300.
-  local proxy_port=$((WASM_TEST_PORT + 1))
-  node scripts/runner-proxy.mjs "$proxy_port" >"$db/proxy.log" 2>&1 &
+  node scripts/runner-proxy.mjs 0 >"$db/proxy.log" 2>&1 &
   local proxy=$!
   trap "kill $pid $proxy 2>/dev/null; rm -rf '$db'" EXIT
   for _ in $(seq 100); do grep -q listening "$db/proxy.log" && break; sleep 0.05; done
+  local proxy_port; proxy_port=$(sed -n 's/^proxy listening on \([0-9]*\)$/\1/p' "$db/proxy.log")
+  [ -n "$proxy_port" ] || { cat "$db/proxy.log"; echo "the runner proxy did not start"; return 1; }
   cat >"$db/webdriver.json" <<JSON
 {
   "timeouts": { "pageLoad": 60000 },
