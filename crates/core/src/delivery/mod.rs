@@ -683,37 +683,40 @@ fn save_backlog(key: &str, lines: &[String], p: &mut impl Platform) {
         }
         all.push_str(l);
     }
-    // drop the oldest lines beyond the bound; on a quota error, keep the newest half
+    // beyond the bound (on a quota error, half of it), lines go, least important channel first
+    // (spans, user actions, health, vitals and metrics, alerts, errors last), oldest first
     let mut lost = [0u64; LANES.len()];
     for limit in [PERSIST_MAX_BYTES, PERSIST_MAX_BYTES / 2] {
-        // the date of the lines that stay, when the line that gave it goes
-        let mut dated = String::new();
-        while all.len() > limit {
-            let cut = json::pos(&all, b'\n').map_or(all.len(), |i| i + 1);
-            if let Some(line) = all.get(..cut) {
-                if line.starts_with('T') {
-                    dated = String::from(line.trim_ascii_end());
-                }
-                let ch = line.bytes().next().and_then(|d| d.checked_sub(b'0')).map_or(0, usize::from);
+        for ch in HIDE_ORDER.iter().rev() {
+            let digit = json::hex_digit(*ch as u8);
+            while all.len() > limit {
+                // the channel's oldest line: at the start, or after a line break
+                let start = if all.as_bytes().first() == Some(&digit) {
+                    0
+                } else {
+                    match all.as_bytes().windows(2).position(|w| w == [b'\n', digit]) {
+                        Some(i) => i + 1,
+                        None => break,
+                    }
+                };
+                let end = json::pos(all.get(start..).unwrap_or(""), b'\n').map_or(all.len(), |i| start + i + 1);
+                let line = all.get(start..end).unwrap_or("");
                 // a batch line's events, or a drop count kept before
-                let rest = line.get(1..).unwrap_or("");
+                let rest = line.get(1..).unwrap_or("").trim_ascii_end();
                 let n = match rest.strip_prefix('d') {
-                    Some(d) => json::num(d.trim_ascii_end()),
+                    Some(d) => json::num(d),
                     None => json::split_at_byte(rest, b':').and_then(|(n, _)| json::num(n)),
                 };
-                if let Some(l) = lost.get_mut(ch) {
+                if let Some(l) = lost.get_mut(*ch as usize) {
                     *l += n.unwrap_or(0);
                 }
+                let mut rest_of = String::with_capacity(all.len() - (end - start));
+                rest_of.push_str(all.get(..start).unwrap_or(""));
+                rest_of.push_str(all.get(end..).unwrap_or(""));
+                all = rest_of;
             }
-            // a new string, not `replace_range`: its splice machinery costs 0.45 KB brotli
-            all = String::from(all.get(cut..).unwrap_or_default());
         }
-        if !dated.is_empty() && !all.starts_with('T') && !all.is_empty() {
-            dated.push('\n');
-            dated.push_str(&all);
-            all = dated;
-        }
-        let mut text = all.clone();
+        let mut text = String::from(all.trim_end_matches('\n'));
         for (ch, n) in lost.iter().enumerate().filter(|(_, n)| **n > 0) {
             text.push('\n');
             json::ascii(&mut text, json::hex_digit(ch as u8));

@@ -645,3 +645,30 @@ fn folded_repeats_are_counted_when_their_record_is_dropped_or_refused() {
     assert!(counted < thrown && dropped > 0);
     assert_eq!(counted + dropped, thrown, "every occurrence sent, or counted in a sent batch");
 }
+
+#[test]
+fn a_full_backlog_gives_up_user_actions_before_errors() {
+    let mut h = H::new();
+    h.p.beacon_quota = 0;
+    let big = "z".repeat(40_000);
+    for round in 0..6 {
+        // an error and a user action of 40 KB each, at every hide: 480 KB for a 256 KB backlog
+        h.push(error_event(round, &format!("{round} {big}")), false);
+        let mut action = crate::testing::every_kind().into_iter().find(|e| matches!(&e.body, Body::Action(a) if matches!(**a, crate::event::Action::FormSubmit { .. }))).unwrap();
+        if let Body::Action(a) = &mut action.body {
+            if let crate::event::Action::FormSubmit { id, .. } = &mut **a {
+                *id = format!("{round} {big}");
+            }
+        }
+        h.push(action, false);
+        h.d.keepalive_bytes = KEEPALIVE_BUDGET;
+        h.hide(true);
+    }
+    let kept = h.p.storage.get(&(false, PERSIST_KEY.to_string())).unwrap().clone();
+    assert!(kept.len() <= PERSIST_MAX_BYTES + 64);
+    let errors = kept.lines().filter(|l| l.starts_with("01:")).count();
+    let actions = kept.lines().filter(|l| l.starts_with("21:")).count();
+    assert_eq!(errors, 6, "every error kept");
+    assert!(actions < 6, "user actions gave way: {actions}");
+    assert!(kept.lines().any(|l| l == format!("2d{}", 6 - actions)), "and were counted: {}", kept.lines().filter(|l| l.len() < 30).collect::<Vec<_>>().join(" "));
+}
