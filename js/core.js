@@ -3,7 +3,7 @@
 import loadWasm, { start } from '../build/wb/sightline.js';
 import { describe, reportEvent, stringify, text } from './hooks.js';
 import * as S from './signals.js';
-import { wasmSource } from './io.js';
+import { claimBacklog, wasmSource } from './io.js';
 
 let loading;
 let current; // the running monitor: a new init shuts it down
@@ -11,7 +11,8 @@ let current; // the running monitor: a new init shuts it down
 function load(url) {
   if (!loading) {
     // fetched with the fetch the page had when the SDK loaded, or by XMLHttpRequest without one
-    loading = loadWasm({ module_or_path: wasmSource(url) }).catch((e) => {
+    // meanwhile, what earlier page loads kept in IndexedDB is claimed (the core reads it at start)
+    loading = Promise.all([loadWasm({ module_or_path: wasmSource(url) }), claimBacklog()]).catch((e) => {
       loading = undefined; // a later init may try again (e.g. after a network blip)
       throw e;
     });

@@ -136,13 +136,92 @@ export function beacon(url, body) {
 
 const store = (session) => (session ? sessionStorage : localStorage);
 
-export function load(session, key) {
+// The backlog of unsent batches (keys `sightline:pending…`) lives in IndexedDB where it opens,
+// in localStorage otherwise. The core reads storage synchronously, IndexedDB answers later: what
+// earlier page loads kept is claimed as the SDK loads (read and deleted in one transaction, so no
+// other tab sends it too) and held here; this tab writes its own record, committed at once (a page
+// that is closing may not finish a task).
+const BACKLOG = 'sightline:pending';
+const tab = '#' + Math.random().toString(36).slice(2);
+let db;
+const held = {};
+
+const backlog = (session, key) => !session && db && key.startsWith(BACKLOG);
+
+/** Opens the backlog's database and claims what it holds; settles within a second, whatever happens. */
+export function claimBacklog() {
+  return new Promise((done) => {
+    setTimeout(done, 1000);
+    try {
+      const open = indexedDB.open('sightline', 1);
+      open.onupgradeneeded = () => open.result.createObjectStore('backlog');
+      open.onerror = open.onblocked = () => done();
+      open.onsuccess = () => {
+        const d = open.result;
+        const tx = d.transaction('backlog', 'readwrite');
+        const s = tx.objectStore('backlog');
+        const values = s.getAll();
+        const keys = s.getAllKeys();
+        s.clear();
+        tx.oncomplete = () => {
+          keys.result.forEach((k, i) => {
+            const key = String(k).split('#')[0];
+            held[key] = held[key] ? held[key] + '\n' + values.result[i] : values.result[i];
+          });
+          db = d;
+          done();
+        };
+        tx.onerror = tx.onabort = () => done();
+      };
+    } catch (e) {
+      done(); // no IndexedDB (or it throws): localStorage it is
+    }
+  });
+}
+
+/** This tab's record of `key`: written (`value`) or deleted, committed at once. */
+function record(key, value) {
   try {
-    return store(session).getItem(key);
+    const tx = db.transaction('backlog', 'readwrite');
+    const s = tx.objectStore('backlog');
+    if (value === undefined) s.delete(key + tab);
+    else s.put(value, key + tab);
+    // what IndexedDB refuses (its quota) goes to localStorage instead
+    if (value !== undefined) tx.onerror = tx.onabort = () => localSave(key, value);
+    if (tx.commit) tx.commit();
+  } catch (e) {
+    if (value !== undefined) localSave(key, value);
+  }
+}
+
+function localSave(key, value) {
+  try {
+    localStorage.setItem(key, value);
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+export function load(session, key) {
+  let local;
+  try {
+    local = store(session).getItem(key);
   } catch (e) {}
+  if (!backlog(session, key)) return local;
+  // held here, and what an SDK without IndexedDB left in localStorage
+  const h = held[key];
+  return h && local ? h + '\n' + local : h || local;
 }
 
 export function save(session, key, value) {
+  if (backlog(session, key)) {
+    held[key] = value;
+    record(key, value);
+    // what localStorage held is part of `value` now
+    remove(session, key, true);
+    return true;
+  }
   try {
     store(session).setItem(key, value);
     return true;
@@ -151,7 +230,11 @@ export function save(session, key, value) {
   }
 }
 
-export function remove(session, key) {
+export function remove(session, key, localOnly) {
+  if (!localOnly && backlog(session, key)) {
+    delete held[key];
+    record(key);
+  }
   try {
     store(session).removeItem(key);
   } catch (e) {}

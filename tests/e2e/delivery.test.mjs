@@ -77,6 +77,29 @@ test('(g) collector down when the page closes: delivered by the next page load',
   await waitFor(async () => (await env.collector.requests('errors')).some((r) => r.status === 503), 'a failed attempt');
   await page.close({ runBeforeUnload: true });
   assert.deepEqual(await messagesOf('g: '), []);
+  // kept in IndexedDB (this tab's record), not in localStorage: look from a page without the SDK
+  const look = await context.newPage();
+  await look.goto(`${env.collector.url}/test-pages/elsewhere.html`);
+  const read = () =>
+    look.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const open = indexedDB.open('sightline', 1);
+          open.onsuccess = () => {
+            const all = open.result.transaction('backlog').objectStore('backlog').getAll();
+            all.onsuccess = () => (open.result.close(), resolve({ local: localStorage.getItem('sightline:pending'), records: all.result.length, text: all.result.join('\n') }));
+          };
+        }),
+    );
+  // the closed page's write lands a moment after it is gone
+  const kept = await waitFor(async () => {
+    const k = await read();
+    return k.records > 0 && k;
+  }, 'the record in IndexedDB');
+  assert.equal(kept.local, null);
+  assert.equal(kept.records, 1);
+  assert.match(kept.text, /g: raised while the collector is down/);
+  await look.close();
   await env.collector.reset(); // the collector is back
   const next = await openPage(context);
   await waitFor(async () => (await messagesOf('g: ')).length === 1, 'the persisted error', 20000);
@@ -228,5 +251,29 @@ test('(k) an unreachable collector with a batch in flight at close: kept, and de
   await waitFor(async () => (await messagesOf('k: ')).length === 2, 'both errors from the backlog', 20000);
   assert.deepEqual((await messagesOf('k: ')).sort(), ['k: in flight at close', 'k: nobody answers']);
   assert.equal(await next.evaluate(() => Sightline.stats().restored), 2);
+  await context.close();
+});
+
+test('(m) without IndexedDB the backlog goes to localStorage, and a load with IndexedDB still sends it', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  await env.collector.fail({ channel: 'errors', status: 503 }); // until reset
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${env.collector.url}/test-pages/delivery.html?idb=none`);
+  await waitFor(() => page.evaluate(() => typeof Sightline.stats() === 'object'), 'the SDK');
+  await throwInPage(page, 'm: kept in localStorage', 'TypeError');
+  await waitFor(async () => (await env.collector.requests('errors')).some((r) => r.status === 503), 'a failed attempt');
+  await page.close({ runBeforeUnload: true });
+  const look = await context.newPage();
+  await look.goto(`${env.collector.url}/test-pages/elsewhere.html`);
+  assert.match(await look.evaluate(() => localStorage.getItem('sightline:pending')), /m: kept in localStorage/);
+  await look.close();
+  await env.collector.reset();
+  const next = await context.newPage();
+  await next.goto(`${env.collector.url}/test-pages/delivery.html`);
+  await waitFor(async () => (await messagesOf('m: ')).length === 1, 'the error', 20000);
+  await next.waitForTimeout(300);
+  assert.deepEqual(await messagesOf('m: '), ['m: kept in localStorage']);
+  assert.equal(await next.evaluate(() => localStorage.getItem('sightline:pending')), null);
   await context.close();
 });
