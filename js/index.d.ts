@@ -127,8 +127,12 @@ export interface CommonConfig {
    */
   beforeSend?: (event: Record<string, unknown>) => Record<string, unknown> | null | undefined | false;
   onAlert?: (alert: Alert) => void;
-  /** SDK self-diagnostics: queue overflow, rejected batches, partial successes, hooks that threw. */
-  onError?: (diagnostic: { code: string; message: string }) => void;
+  /**
+   * SDK self-diagnostics, each with a message: `queue_overflow`, `batch_rejected`,
+   * `partial_success`, `hook_failed`, `no_fetch` (the page has no working fetch: XMLHttpRequest
+   * and sendBeacon instead), `internal_error` (the SDK disabled itself; the page is unaffected).
+   */
+  onError?: (diagnostic: { code: 'queue_overflow' | 'batch_rejected' | 'partial_success' | 'hook_failed' | 'no_fetch' | 'internal_error' | (string & {}); message: string }) => void;
   /** Log what the SDK does to the console (debug level). */
   debug?: boolean;
   /** Where to load `sightline_bg.wasm` from (default: next to the module). */
