@@ -3,7 +3,7 @@
 import loadWasm, { start } from '../build/wb/sightline.js';
 import { describe, reportEvent, stringify, text } from './hooks.js';
 import * as S from './signals.js';
-import { claimBacklog, wasmSource } from './io.js';
+import { claimBacklog, claimLate, wasmSource } from './io.js';
 
 let loading;
 let current; // the running monitor: a new init shuts it down
@@ -167,6 +167,7 @@ export async function boot(config, defaultWasmUrl, buffer = true) {
     throw error;
   }
   client = sink.c = guard(client, sink, onError);
+  claimLate(sink);
   if (current) current.shutdown();
   const m = (current = monitor(client, sink));
   for (const [event, at] of early) m._replay(event, at);

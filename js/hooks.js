@@ -100,10 +100,17 @@ export function reportEvent(ev, at, c) {
   } catch (e) {}
 }
 
+// The page is going away (`pagehide`, until it is shown again): what is kept now must be written
+// before the page is gone, so it goes to localStorage (js/io.js), not to IndexedDB, whose writes
+// finish later (a record written at close may land after the next page has looked).
+let leaving = false;
+export const closing = () => leaving;
+
 /** Adds the listeners, reporting to `sink.c`; returns the function that removes them. */
 export function install(sink) {
   const onError = (ev) => sink.c && reportEvent(ev, Date.now(), sink.c);
   const onHide = (ev) => {
+    leaving = ev.type === 'pagehide';
     try {
       if (sink.c && (ev.type === 'pagehide' || document.visibilityState === 'hidden')) sink.c.inbox(S.PAGE_HIDE, [ev.type === 'pagehide']);
     } catch (e) {}

@@ -4,7 +4,7 @@
 // hooks that throw). A request's outcome reaches the client through the `sent` signal, always
 // from a later task.
 import * as S from './signals.js';
-import { stringify } from './hooks.js';
+import { closing, stringify } from './hooks.js';
 
 // Captured when the SDK loads, as `fetch` is: a page that patches them later changes nothing here.
 const Gzip = globalThis.CompressionStream;
@@ -148,35 +148,77 @@ const held = {};
 
 const backlog = (session, key) => !session && db && key.startsWith(BACKLOG);
 
-/** Opens the backlog's database and claims what it holds; settles within a second, whatever happens. */
+export function save(session, key, value) {
+  if (backlog(session, key)) {
+    held[key] = value;
+    if (closing()) {
+      // at close: localStorage, written before the page is gone; this tab's record goes (its
+      // lines are part of `value`)
+      record(key);
+      return localSave(key, value);
+    }
+    record(key, value);
+    // what localStorage held is part of `value` now
+    remove(session, key, true);
+    return true;
+  }
+  try {
+    store(session).setItem(key, value);
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+/** Opens the backlog's database and claims what it holds; settles within a second, whatever
+ * happens, with whether it found anything. */
 export function claimBacklog() {
   return new Promise((done) => {
     setTimeout(done, 1000);
     try {
+      if (db) return take(db, done);
       const open = indexedDB.open('sightline', 1);
       open.onupgradeneeded = () => open.result.createObjectStore('backlog');
       open.onerror = open.onblocked = () => done();
-      open.onsuccess = () => {
-        const d = open.result;
-        const tx = d.transaction('backlog', 'readwrite');
-        const s = tx.objectStore('backlog');
-        const values = s.getAll();
-        const keys = s.getAllKeys();
-        s.clear();
-        tx.oncomplete = () => {
-          keys.result.forEach((k, i) => {
-            const key = String(k).split('#')[0];
-            held[key] = held[key] ? held[key] + '\n' + values.result[i] : values.result[i];
-          });
-          db = d;
-          done();
-        };
-        tx.onerror = tx.onabort = () => done();
-      };
+      open.onsuccess = () => take(open.result, done);
     } catch (e) {
       done(); // no IndexedDB (or it throws): localStorage it is
     }
   });
+}
+
+// A page that closes as the next one loads writes its record a moment later: once this one
+// runs, what arrived since is claimed again (twice), and sent.
+export function claimLate(sink) {
+  if (!db) return;
+  for (const ms of [1000, 5000]) {
+    setTimeout(() => claimBacklog().then((found) => found && sink.c && sink.c.inbox(S.BACKLOG, [])), ms);
+  }
+}
+
+function take(d, done) {
+  try {
+    const tx = d.transaction('backlog', 'readwrite');
+    const s = tx.objectStore('backlog');
+    const values = s.getAll();
+    const keys = s.getAllKeys();
+    // this tab's own record stays: it is held here already
+    s.clear();
+    tx.oncomplete = () => {
+      let found = false;
+      keys.result.forEach((k, i) => {
+        const [key, owner] = String(k).split('#');
+        if ('#' + owner === tab) return record(key, held[key]); // written back: it is ours
+        held[key] = held[key] ? held[key] + '\n' + values.result[i] : values.result[i];
+        found = true;
+      });
+      db = d;
+      done(found);
+    };
+    tx.onerror = tx.onabort = () => done();
+  } catch (e) {
+    done();
+  }
 }
 
 /** This tab's record of `key`: written (`value`) or deleted, committed at once. */
@@ -212,22 +254,6 @@ export function load(session, key) {
   // held here, and what an SDK without IndexedDB left in localStorage
   const h = held[key];
   return h && local ? h + '\n' + local : h || local;
-}
-
-export function save(session, key, value) {
-  if (backlog(session, key)) {
-    held[key] = value;
-    record(key, value);
-    // what localStorage held is part of `value` now
-    remove(session, key, true);
-    return true;
-  }
-  try {
-    store(session).setItem(key, value);
-    return true;
-  } catch (e) {
-    return false;
-  }
 }
 
 export function remove(session, key, localOnly) {

@@ -93,5 +93,8 @@ export const RUN_HEALTH = 28; // (no fields)
 /** the browser is online again (the window's `online` event) */
 export const ONLINE = 29; // (no fields)
 
+/** more was claimed from the backlog (a page that closed as this one loaded wrote it late): send it */
+export const BACKLOG = 30; // (no fields)
+
 /** The fingerprint of the table this file was generated from (the wasm checks it at start). */
-export const table = () => '48142dc650f084e7';
+export const table = () => '6a552952abb06537';

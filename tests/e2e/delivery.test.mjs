@@ -68,16 +68,27 @@ test('(d) 429 with Retry-After: the next request waits until it expires', { time
   await page.close();
 });
 
-test('(g) collector down when the page closes: delivered by the next page load', { timeout: 60000 }, async () => {
+test('(g) collector down when the page hides, then closes: kept in IndexedDB, delivered by the next page load, once', { timeout: 60000 }, async () => {
   await env.collector.reset();
   await env.collector.fail({ channel: 'errors', status: 503 }); // until reset
   const context = await env.browser.newContext();
   const page = await openPage(context);
   await throwInPage(page, 'g: raised while the collector is down', 'TypeError');
-  await waitFor(async () => (await env.collector.requests('errors')).some((r) => r.status === 503), 'a failed attempt');
-  await page.close({ runBeforeUnload: true });
-  assert.deepEqual(await messagesOf('g: '), []);
-  // kept in IndexedDB (this tab's record), not in localStorage: look from a page without the SDK
+  // hidden, still alive (another tab in front), right after a failed attempt (the next is at
+  // least half a second away; a batch in flight as the page hides is not kept then): the backlog
+  // goes to IndexedDB
+  await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const poll = () => {
+          if (Sightline.stats().failedSends === 0) return setTimeout(poll, 5);
+          Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+          document.dispatchEvent(new Event('visibilitychange'));
+          resolve();
+        };
+        poll();
+      }),
+  );
   const look = await context.newPage();
   await look.goto(`${env.collector.url}/test-pages/elsewhere.html`);
   const read = () =>
@@ -87,26 +98,28 @@ test('(g) collector down when the page closes: delivered by the next page load',
           const open = indexedDB.open('sightline', 1);
           open.onsuccess = () => {
             const all = open.result.transaction('backlog').objectStore('backlog').getAll();
-            all.onsuccess = () => (open.result.close(), resolve({ local: localStorage.getItem('sightline:pending'), records: all.result.length, text: all.result.join('\n') }));
+            all.onsuccess = () => (open.result.close(), resolve({ local: localStorage.getItem('sightline:pending'), text: all.result.join('\\n') }));
           };
         }),
     );
-  // the closed page's write lands a moment after it is gone
   const kept = await waitFor(async () => {
     const k = await read();
-    return k.records > 0 && k;
+    return /g: raised/.test(k.text) && k;
   }, 'the record in IndexedDB');
   assert.equal(kept.local, null);
-  assert.equal(kept.records, 1);
-  assert.match(kept.text, /g: raised while the collector is down/);
+  // then closed: nothing new to keep (what it keeps at close goes to localStorage, written before
+  // the page is gone: tests k and m); the record stays
+  await page.close({ runBeforeUnload: true });
+  const closed = await read();
+  assert.equal(closed.local, null);
+  assert.match(closed.text, /g: raised while the collector is down/);
   await look.close();
+  assert.deepEqual(await messagesOf('g: '), []);
   await env.collector.reset(); // the collector is back
   const next = await openPage(context);
   await waitFor(async () => (await messagesOf('g: ')).length === 1, 'the persisted error', 20000);
-  await next.waitForTimeout(500);
+  await next.waitForTimeout(1500); // a copy (from the other store) would arrive meanwhile
   assert.deepEqual(await messagesOf('g: '), ['g: raised while the collector is down']);
-  const stats = await next.evaluate(() => Sightline.stats());
-  assert.equal(stats.restored, 1);
   await context.close();
 });
 
@@ -245,6 +258,11 @@ test('(k) an unreachable collector with a batch in flight at close: kept, and de
   await waitFor(() => page.evaluate(() => Sightline.stats().failedSends >= 1), 'a failed send');
   await throwInPage(page, 'k: in flight at close', 'TypeError');
   await page.close({ runBeforeUnload: true });
+  // kept at close: in localStorage, written before the page was gone
+  const look = await context.newPage();
+  await look.goto(`${env.collector.url}/test-pages/elsewhere.html`);
+  assert.match(await look.evaluate(() => localStorage.getItem('sightline:pending')), /k: in flight at close/);
+  await look.close();
   // the next page load, with a collector that answers
   const next = await context.newPage();
   await next.goto(`${env.collector.url}/test-pages/delivery.html`);

@@ -230,6 +230,7 @@ impl<P: Platform> Monitor<P> {
                 self.make(Body::Action(Box::new(if hidden { Action::Hidden } else { Action::Visible })), false);
             }
             k::ONLINE => self.delivery.online(&ctx(&self.sessions, &self.page, &self.cfg), &mut self.p),
+            k::BACKLOG => self.delivery.restore(&ctx(&self.sessions, &self.page, &self.cfg), &mut self.p),
             k::HEALTH => {
                 let (probe, checks) = signal::read_health(a, reps);
                 self.health_report(probe, checks);

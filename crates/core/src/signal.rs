@@ -70,6 +70,7 @@ pub const SIGNALS: &[Kind] = &[
     k("flush", &[], "`flush()`: send everything now (the page hears `flushed(sink, done)` once it settles)"),
     k("runHealth", &[], "`runHealthChecks()`: run the health checks now"),
     k("online", &[], "the browser is online again (the window's `online` event)"),
+    k("backlog", &[], "more was claimed from the backlog (a page that closed as this one loaded wrote it late): send it"),
 ];
 
 /// The kind number of the signal called `name` (for callers that build fields by hand, as the
@@ -291,6 +292,7 @@ pub mod k {
     pub const FLUSH: u32 = 27;
     pub const RUN_HEALTH: u32 = 28;
     pub const ONLINE: u32 = 29;
+    pub const BACKLOG: u32 = 30;
 }
 
 /// (fixed fields, repeated fields) per kind: all the wasm keeps of [`SIGNALS`] (its names and docs
@@ -416,6 +418,7 @@ mod tests {
             (k::RESTORE, "restore"),
             (k::RESTORED_PAINT, "restoredPaint"),
             (k::ONLINE, "online"),
+            (k::BACKLOG, "backlog"),
             (k::NAVIGATION, "navigation"),
             (k::REQUEST, "request"),
             (k::PAGE_VIEW, "pageView"),
