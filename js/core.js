@@ -34,7 +34,7 @@ function disable(sink, e, onError) {
       undo();
     } catch (x) {}
   }
-  for (const t of sink.timers || []) clearTimeout(t);
+  for (const t of (sink.timers || []).concat(sink.later || [])) clearTimeout(t);
   const message = 'sightline: disabled after an internal error (' + describe(e)[1] + '); the page is unaffected';
   try {
     if (typeof onError === 'function') onError({ code: 'internal_error', message });
@@ -113,7 +113,7 @@ function monitor(client, sink) {
       live = false;
       client.shutdown();
       sink.c = undefined; // late request callbacks find nothing to call
-      for (const t of sink.timers || []) clearTimeout(t);
+      for (const t of (sink.timers || []).concat(sink.later || [])) clearTimeout(t);
       if (current === m) current = undefined;
       client.free();
     }),

@@ -191,9 +191,8 @@ export function claimBacklog() {
 // runs, what arrived since is claimed again (twice), and sent.
 export function claimLate(sink) {
   if (!db) return;
-  for (const ms of [1000, 5000]) {
-    setTimeout(() => claimBacklog().then((found) => found && sink.c && sink.c.inbox(S.BACKLOG, [])), ms);
-  }
+  // cleared at shutdown with the client's timers
+  sink.later = [1000, 5000].map((ms) => after(() => claimBacklog().then((found) => found && sink.c && sink.c.inbox(S.BACKLOG, [])), ms));
 }
 
 function take(d, done) {
