@@ -173,8 +173,9 @@ export function save(session, key, value) {
 /** Opens the backlog's database and claims what it holds; settles within a second, whatever
  * happens, with whether it found anything. */
 export function claimBacklog() {
-  return new Promise((done) => {
-    setTimeout(done, 1000);
+  return new Promise((resolve) => {
+    const limit = after(resolve, 1000);
+    const done = (found) => (cancel(limit), resolve(found));
     try {
       if (db) return take(db, done);
       const open = indexedDB.open('sightline', 1);
