@@ -20,6 +20,9 @@ function load(url) {
   return loading;
 }
 
+/** Clears the client's timers (js/io.js `setTimer`) and the backlog's late claims. */
+const stopTimers = (sink) => (sink.timers || []).concat(sink.later || []).forEach((t) => clearTimeout(t));
+
 /**
  * Takes a client that failed (a wasm trap, or an exception out of it: its state can no longer be
  * trusted) out of the page, once: everything it installed is removed without calling into it,
@@ -34,7 +37,7 @@ function disable(sink, e, onError) {
       undo();
     } catch (x) {}
   }
-  for (const t of (sink.timers || []).concat(sink.later || [])) clearTimeout(t);
+  stopTimers(sink);
   const message = 'sightline: disabled after an internal error (' + describe(e)[1] + '); the page is unaffected';
   try {
     if (typeof onError === 'function') onError({ code: 'internal_error', message });
@@ -113,7 +116,7 @@ function monitor(client, sink) {
       live = false;
       client.shutdown();
       sink.c = undefined; // late request callbacks find nothing to call
-      for (const t of (sink.timers || []).concat(sink.later || [])) clearTimeout(t);
+      stopTimers(sink);
       if (current === m) current = undefined;
       client.free();
     }),

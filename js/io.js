@@ -147,6 +147,8 @@ let db;
 const held = {};
 
 const backlog = (session, key) => !session && db && key.startsWith(BACKLOG);
+/** Two backlog texts as one (either may be empty). */
+const joined = (a, b) => (a && b ? a + '\n' + b : a || b);
 
 export function save(session, key, value) {
   if (backlog(session, key)) {
@@ -201,15 +203,15 @@ function take(d, done) {
     const tx = d.transaction('backlog', 'readwrite');
     const s = tx.objectStore('backlog');
     const values = s.getAll();
-    const keys = s.getAllKeys();
-    // this tab's own record stays: it is held here already
-    s.clear();
+    const names = s.getAllKeys();
+    // every record but this tab's own (held here already) is taken, in this same transaction
+    names.onsuccess = () => names.result.forEach((k) => String(k).endsWith(tab) || s.delete(k));
     tx.oncomplete = () => {
       let found = false;
-      keys.result.forEach((k, i) => {
+      names.result.forEach((k, i) => {
         const [key, owner] = String(k).split('#');
-        if ('#' + owner === tab) return record(key, held[key]); // written back: it is ours
-        held[key] = held[key] ? held[key] + '\n' + values.result[i] : values.result[i];
+        if ('#' + owner === tab) return;
+        held[key] = joined(held[key], values.result[i]);
         found = true;
       });
       db = d;
@@ -252,8 +254,7 @@ export function load(session, key) {
   } catch (e) {}
   if (!backlog(session, key)) return local;
   // held here, and what an SDK without IndexedDB left in localStorage
-  const h = held[key];
-  return h && local ? h + '\n' + local : h || local;
+  return joined(held[key], local);
 }
 
 export function remove(session, key, localOnly) {

@@ -94,7 +94,7 @@ export function patch(sink, tracing) {
             try {
               const s = rec.signal;
               const name = s && s.aborted ? (s.reason && s.reason.name) || 'AbortError' : e && e.name;
-              how = name === 'TimeoutError' ? 'timeout' : s && s.aborted ? 'abort' : name === 'AbortError' ? 'abort' : 'error';
+              how = name === 'TimeoutError' ? 'timeout' : (s && s.aborted) || name === 'AbortError' ? 'abort' : 'error';
             } catch (x) {}
             // a failure is recorded once: as the request's error, not again as an unhandled rejection
             if (how !== 'abort') counted(e);
