@@ -20,6 +20,20 @@ const report = (sink, rec, status, size, outcome) => {
 
 const sizeOf = (v) => (v == null || v === '' ? -1 : +v);
 
+// Bytes of the page's own keepalive requests in flight: the browser's keepalive quota (64 KiB) is
+// shared with the transport's, which asks before it sends one (a refusal would come too late at
+// close). A body's size is read where it is known without reading the body (strings, blobs, buffers).
+let held = 0;
+export const pageKeepalive = () => held;
+const keepaliveBytes = (init) => {
+  try {
+    const b = init.keepalive && init.body;
+    return typeof b === 'string' ? new Blob([b]).size : +(b.size || b.byteLength) || 0;
+  } catch (e) {
+    return 0; // no init, or a body of no known size (a FormData): not counted
+  }
+};
+
 const hex = (bytes) => Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => (b < 16 ? '0' : '') + b.toString(16)).join('');
 
 /**
@@ -60,6 +74,7 @@ export function patch(sink, tracing) {
         rec = begin(false, init && init.method !== undefined ? init.method : req ? req.method : 'GET', req ? req.url : input);
         // an abort is decided by the signal (its reason may be any value), not by the error's name
         rec.signal = init && init.signal ? init.signal : req ? req.signal : null;
+        rec.held = keepaliveBytes(init);
         if (rec.propagate) {
           // headers are read only here, for a sampled request that may carry the trace; the
           // page's init stays as it was: ours inherits from it and only replaces `headers`
@@ -80,16 +95,19 @@ export function patch(sink, tracing) {
       // The page gets a promise chained on the native one that settles the same way, with the same
       // Response or error: observing the native promise itself would mark it handled, and a
       // failure the page never catches would no longer raise `unhandledrejection`.
+      held += rec.held;
       try {
         return then.call(
           p,
           (r) => {
+            held -= rec.held;
             try {
               report(sink, rec, r.status, sizeOf(r.headers.get('content-length')), 'load');
             } catch (x) {} // a response from a fetch patched below us may lack headers
             return r;
           },
           (e) => {
+            held -= rec.held;
             let how = 'error';
             try {
               const s = rec.signal;
@@ -103,6 +121,7 @@ export function patch(sink, tracing) {
           },
         );
       } catch (x) {
+        held -= rec.held;
         return p; // a fetch patched below us that returns no promise: pass it on as it is
       }
     });

@@ -4,6 +4,13 @@ use sightline_core::platform::{Area, Hook, Platform, Timer};
 use wasm_bindgen::prelude::*;
 
 
+#[wasm_bindgen(module = "/js/net.js")]
+extern "C" {
+    /// Bytes of the page's keepalive requests in flight (0 without the network source).
+    #[wasm_bindgen(js_name = pageKeepalive)]
+    fn page_keepalive() -> u32;
+}
+
 #[wasm_bindgen(module = "/js/io.js")]
 extern "C" {
     /// POSTs `body` with `fetch` (as OTLP JSON with `otlp`'s headers, when it is set); later
@@ -117,6 +124,9 @@ impl Platform for Browser {
     }
     fn beacon(&mut self, url: &str, body: &str) -> bool {
         beacon(url, body)
+    }
+    fn page_keepalive(&mut self) -> usize {
+        page_keepalive() as usize
     }
     fn set_timer(&mut self, timer: Timer, ms: f64) {
         set_timer(&self.sink, timer.slot() as u32, ms.clamp(0.0, 2_147_483_647.0));

@@ -27,6 +27,30 @@ const closedPort = () =>
 const messagesOf = async (prefix) =>
   (await env.collector.events('errors')).map((e) => e.data.message).filter((m) => m.startsWith(prefix));
 
+/** The backlog a page of this origin sees: localStorage's, and IndexedDB's records joined. */
+const backlogSeenFrom = (page) =>
+  page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const open = indexedDB.open('sightline', 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('backlog');
+        open.onsuccess = () => {
+          const all = open.result.transaction('backlog').objectStore('backlog').getAll();
+          all.onsuccess = () => (open.result.close(), resolve({ local: localStorage.getItem('sightline:pending'), text: all.result.join('\\n') }));
+        };
+      }),
+  );
+
+/** The page's own keepalive request of 65,000 bytes (of the browser's 64 KiB quota), answered after 5 s. */
+const holdKeepaliveQuota = (page) =>
+  page.evaluate(() => {
+    window.held = 'pending';
+    fetch('/__test/status?delay=5000', { method: 'POST', body: 'x'.repeat(65000), keepalive: true }).then(
+      () => (window.held = 'done'),
+      () => (window.held = 'refused'),
+    );
+  });
+
 test('(c) 503 for a while, then 200: every event arrives exactly once', { timeout: 60000 }, async () => {
   await env.collector.reset();
   await env.collector.fail({ channel: 'errors', status: 503, count: 3 });
@@ -91,17 +115,7 @@ test('(g) collector down when the page hides, then closes: kept in IndexedDB, de
   );
   const look = await context.newPage();
   await look.goto(`${env.collector.url}/test-pages/elsewhere.html`);
-  const read = () =>
-    look.evaluate(
-      () =>
-        new Promise((resolve) => {
-          const open = indexedDB.open('sightline', 1);
-          open.onsuccess = () => {
-            const all = open.result.transaction('backlog').objectStore('backlog').getAll();
-            all.onsuccess = () => (open.result.close(), resolve({ local: localStorage.getItem('sightline:pending'), text: all.result.join('\\n') }));
-          };
-        }),
-    );
+  const read = () => backlogSeenFrom(look);
   const kept = await waitFor(async () => {
     const k = await read();
     return /g: raised/.test(k.text) && k;
@@ -294,5 +308,58 @@ test('(m) without IndexedDB the backlog goes to localStorage, and a load with In
   await next.waitForTimeout(300);
   assert.deepEqual(await messagesOf('m: '), ['m: kept in localStorage']);
   assert.equal(await next.evaluate(() => localStorage.getItem('sightline:pending')), null);
+  await context.close();
+});
+
+test("(l) the page's own keepalive request holds the quota: the SDK sends without keepalive at once", { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const page = await openPage();
+  await holdKeepaliveQuota(page);
+  await throwInPage(page, 'l: while the page holds the quota', 'TypeError');
+  await waitFor(async () => (await messagesOf('l: ')).length === 1, 'the error');
+  assert.equal(await page.evaluate(() => held), 'pending', 'the page still holds the quota');
+  // the fetch wrapper saw the page's request: no keepalive attempt for the browser to refuse
+  assert.equal(await page.evaluate(() => Sightline.stats().failedSends), 0);
+  assert.deepEqual((await env.collector.requests('errors')).map((r) => r.status), [200]);
+  assert.equal(await page.evaluate(() => held), 'pending');
+  await page.close();
+});
+
+test('(l) a beacon of the page holds the quota: the refused keepalive request goes again at once without keepalive', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const page = await openPage();
+  // the fetch wrapper does not see beacons: the browser refuses the SDK's keepalive request
+  assert.equal(await page.evaluate(() => navigator.sendBeacon('/__test/status?delay=5000', 'x'.repeat(65000))), true);
+  await throwInPage(page, 'l: while a beacon holds the quota', 'TypeError');
+  await waitFor(async () => (await messagesOf('l: ')).length === 1, 'the error');
+  // the browser's refusal is no failed send: no backoff, the batch went again without keepalive
+  assert.equal(await page.evaluate(() => Sightline.stats().failedSends), 0);
+  assert.deepEqual((await env.collector.requests('errors')).map((r) => r.status), [200], 'the refused request never left');
+  await page.waitForTimeout(300);
+  assert.deepEqual(await messagesOf('l: '), ['l: while a beacon holds the quota']);
+  await page.close();
+});
+
+test('(n) the page holds the keepalive quota as it closes: the beacon the browser refuses is kept, and the next load sends it', { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const context = await env.browser.newContext();
+  const page = await openPage(context);
+  await holdKeepaliveQuota(page);
+  await throwInPage(page, 'n: queued at close', 'Error'); // not urgent: it waits for the interval
+  await waitFor(() => page.evaluate(() => Sightline.stats().queued[0] === 1), 'the error queued');
+  await page.close({ runBeforeUnload: true });
+  const look = await context.newPage();
+  await look.goto(`${env.collector.url}/test-pages/elsewhere.html`);
+  const kept = await waitFor(async () => {
+    const k = await backlogSeenFrom(look);
+    return /n: queued at close/.test((k.local || '') + k.text) && k;
+  }, 'the error in the backlog');
+  assert.ok(kept, 'kept');
+  await look.close();
+  assert.deepEqual(await messagesOf('n: '), []);
+  const next = await openPage(context);
+  await waitFor(async () => (await messagesOf('n: ')).length === 1, 'the kept error', 20000);
+  await next.waitForTimeout(1500); // a copy (from the other store) would arrive meanwhile
+  assert.deepEqual(await messagesOf('n: '), ['n: queued at close']);
   await context.close();
 });

@@ -57,6 +57,9 @@ pub trait Platform {
     fn post(&mut self, req: u32, url: &str, body: &str, keepalive: bool);
     /// `navigator.sendBeacon`; false when the browser refused it.
     fn beacon(&mut self, url: &str, body: &str) -> bool;
+    /// Bytes of the page's own keepalive requests in flight (seen by the fetch wrapper): they
+    /// take from the same browser quota as ours.
+    fn page_keepalive(&mut self) -> usize;
     /// Arms `timer` to fire in `ms` (replacing a pending one): `Monitor::timer(timer)`.
     fn set_timer(&mut self, timer: Timer, ms: f64);
     fn clear_timer(&mut self, timer: Timer);

@@ -29,6 +29,8 @@ pub struct Fake {
     pub beacons: Vec<(String, String)>,
     /// Beacons the browser still accepts.
     pub beacon_quota: usize,
+    /// Keepalive bytes the page's own requests hold.
+    pub page_keepalive: usize,
     pub timers: [Option<f64>; Timer::COUNT],
     pub storage: HashMap<(bool, String), String>,
     /// localStorage accepts values up to this size.
@@ -52,6 +54,7 @@ impl Default for Fake {
             sent: Vec::new(),
             beacons: Vec::new(),
             beacon_quota: usize::MAX,
+            page_keepalive: 0,
             timers: [None; Timer::COUNT],
             storage: HashMap::new(),
             storage_limit: usize::MAX,
@@ -106,6 +109,9 @@ impl Platform for Fake {
         self.beacon_quota -= 1;
         self.beacons.push((url.into(), body.into()));
         true
+    }
+    fn page_keepalive(&mut self) -> usize {
+        self.page_keepalive
     }
     fn set_timer(&mut self, timer: Timer, ms: f64) {
         if let Some(t) = self.timers.get_mut(timer.slot()) {

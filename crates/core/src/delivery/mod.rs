@@ -442,7 +442,8 @@ impl Delivery {
             let waiting = c.batches.iter().filter(|b| b.req == 0).count();
             if let Some(j) = c.batches.iter().position(|b| b.req == 0) {
                 let len = c.batches.get(j).map_or(0, Batch::size);
-                let fits = !c.plain && self.keepalive_bytes + len <= KEEPALIVE_BUDGET;
+                let held = self.keepalive_bytes + p.page_keepalive();
+                let fits = !c.plain && held + len <= KEEPALIVE_BUDGET;
                 let wait = !fits && !c.plain && self.keepalive_bytes > 0 && len <= KEEPALIVE_BUDGET && waiting < MAX_WAITING;
                 if !wait {
                     if !fits {
@@ -584,7 +585,10 @@ impl Delivery {
         let Some(c) = self.chans.get_mut(i) else { return };
         seal(&mut b, c.ch, id, self.otlp.as_deref(), self.service.as_deref());
         let len = b.body.len();
-        if !c.plain && self.keepalive_bytes + len + 40 <= KEEPALIVE_BUDGET {
+        // the browser refuses a keepalive request over its quota only after this task, when a
+        // closing page is gone: what the page's own requests hold is left to them, and a batch that
+        // does not fit goes by beacon, which says at once whether the browser took it
+        if !c.plain && self.keepalive_bytes + p.page_keepalive() + len + 40 <= KEEPALIVE_BUDGET {
             c.batches.push(b);
             let j = c.batches.len() - 1;
             self.send(i, j, true, p);

@@ -362,6 +362,35 @@ fn at_unload_a_batch_in_flight_without_keepalive_goes_again_by_beacon() {
 }
 
 #[test]
+fn the_pages_own_keepalive_requests_take_from_the_budget() {
+    // the page holds most of the browser's quota: a batch goes without keepalive at once
+    let mut h = H::new();
+    h.p.page_keepalive = 64_000;
+    h.error(1);
+    h.run(10_000.0);
+    let post = h.p.take_post().unwrap();
+    assert!(!post.keepalive, "the browser would refuse it");
+    h.answer(&post, 200, None);
+    // as the page hides, what does not fit the quota left goes by beacon (whose refusal is known
+    // at once); one the browser refuses too is kept for the next page load
+    h.error(2);
+    h.hide(false);
+    assert!(h.p.posts.is_empty());
+    assert_eq!(h.p.beacons.len(), 1);
+    h.error(3);
+    h.p.beacon_quota = 0;
+    h.hide(true);
+    assert_eq!(h.d.stats.persisted, 1);
+    let kept = h.p.storage.get(&(false, PERSIST_KEY.to_string())).unwrap();
+    assert!(kept.contains("boom 3") && !kept.contains("boom 2"), "{kept}");
+    // once the page's requests have ended, keepalive again
+    h.p.page_keepalive = 0;
+    h.error(4);
+    h.hide(false);
+    assert!(h.p.take_post().unwrap().keepalive);
+}
+
+#[test]
 fn a_channel_that_backs_off_keeps_its_events_for_the_next_page_load() {
     let mut h = H::new();
     h.error(1);
