@@ -93,6 +93,18 @@ export async function waitFor(fn, what, timeout = 15000) {
   }
 }
 
+/** Waits until the page has rendered `n` more frames (what a scroll or an observer reports by then). */
+export function frames(page, n = 3) {
+  return page.evaluate(
+    (k) =>
+      new Promise((resolve) => {
+        const next = () => (k-- > 0 ? requestAnimationFrame(next) : resolve());
+        next();
+      }),
+    n,
+  );
+}
+
 /** Collects console messages and uncaught page errors of a page. */
 export function watch(page) {
   const log = { console: [], pageErrors: [] };

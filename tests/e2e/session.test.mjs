@@ -72,10 +72,10 @@ test('inactivity ends the session: the next click starts a new one with a page v
   await open(page, 'timeout=1500');
   const before = await summary(page);
   await page.click('#go');
-  await page.waitForTimeout(1000);
+  await page.waitForTimeout(1000); // the scenario's time: inactive for less than the timeout
   await page.click('#go'); // active again within the timeout: same session
   assert.equal((await summary(page)).sessionId, before.sessionId);
-  await page.waitForTimeout(1700);
+  await page.waitForTimeout(1700); // inactive for longer than the timeout
   await page.click('#go');
   const after = await summary(page);
   assert.notEqual(after.sessionId, before.sessionId);
@@ -152,8 +152,8 @@ test('an unsampled session sends nothing, every method still works, and the deci
   assert.equal(s.sessionId, results.summary.sessionId);
   assert.equal(s.sampled, false);
   assert.equal(s.pageViews, 2);
-  await page.evaluate(() => Sightline.captureMessage('still unsampled'));
-  await page.waitForTimeout(500);
+  // flush() resolves once whatever was queued has been answered: after it, nothing is on its way
+  assert.equal(await page.evaluate(() => (Sightline.captureMessage('still unsampled'), Sightline.flush())), true);
   for (const channel of ['errors', 'metrics', 'events']) {
     const mine = (await env.collector.events(channel)).filter((e) => e.sessionId === s.sessionId);
     assert.deepEqual(mine, [], channel);

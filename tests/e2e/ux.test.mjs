@@ -4,7 +4,7 @@
 // no token in a URL, no card number.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useCollectorAndBrowser, waitFor, watch } from './harness.mjs';
+import { useCollectorAndBrowser, waitFor, watch, frames } from './harness.mjs';
 
 const env = useCollectorAndBrowser({ bfcache: true }); // hidden and shown again: left, then restored
 
@@ -20,20 +20,22 @@ test('SPA: page views, routes, clicks, a rage click, a submit, scrolling, back a
   await page.click('#buy');
   await page.click('#buy', { delay: 10 });
   await page.click('#buy', { delay: 10 }); // three within a second: a rage click
+  // the scroll event comes with the next frame, its depth at most once a frame after that
   await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
-  await page.waitForTimeout(300);
+  await frames(page);
   await page.evaluate(() => window.scrollTo(0, 0)); // milestones are reported once per page view
-  await page.waitForTimeout(300);
+  await frames(page);
   await page.click('#nav-account');
   await page.click('#sign-in'); // submits the form (the app prevents the real post)
   await page.click('#private');
   await page.goBack(); // popstate back to /products
-  await page.waitForTimeout(200);
+  await page.waitForFunction(() => location.pathname === '/examples/spa/products');
+  const left = await page.evaluate(() => Sightline.stats().pageViewId);
   await page.goto(`${env.collector.url}/test-pages/elsewhere.html`); // hides the page: the rest goes by beacon
   await waitFor(async () => (await env.collector.events('events')).some((x) => x.data.data.action === 'page_hidden'), 'page_hidden');
   await page.goBack({ waitUntil: 'commit' }); // back from the back/forward cache: shown again
-  await waitFor(() => page.evaluate(() => location.pathname === '/examples/spa/products').catch(() => false), 'the restored page');
-  await page.waitForTimeout(300);
+  // restored: a new page view
+  await waitFor(() => page.evaluate((id) => location.pathname === '/examples/spa/products' && Sightline.stats().pageViewId !== id, left).catch(() => false), 'the restored page view');
   await page.goto(`${env.collector.url}/test-pages/elsewhere.html`); // and hidden again
 
   const events = await waitFor(async () => {

@@ -5,7 +5,7 @@
 // test sink, so both arrive the same way, when the page is hidden.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useCollectorAndBrowser, waitFor, watch } from './harness.mjs';
+import { useCollectorAndBrowser, waitFor, watch, frames } from './harness.mjs';
 
 const env = useCollectorAndBrowser({ bfcache: true });
 const NAMES = { LCP: 'web_vitals_lcp', CLS: 'web_vitals_cls', INP: 'web_vitals_inp', FCP: 'web_vitals_fcp', TTFB: 'web_vitals_ttfb', FID: 'web_vitals_fid' };
@@ -15,7 +15,33 @@ async function openVitalsPage() {
   const log = watch(page);
   await page.goto(`${env.collector.url}/test-pages/vitals.html`);
   await waitFor(() => page.evaluate(() => window.__settled && typeof Sightline.stats() === 'object'), 'the page to settle');
+  await countEntries(page);
   return { page, log };
+}
+
+/**
+ * Counts, in the page, the interactions and layout shifts the browser reports to an observer made
+ * after web-vitals' and the SDK's (whose callbacks run before, in the same task): what a test waits
+ * for before it goes on.
+ */
+const countEntries = (page) =>
+  page.evaluate(() => {
+    window.__interactions = window.__shifts = 0;
+    const count = (type, name, opts) =>
+      new PerformanceObserver((l) => (window[name] += l.getEntries().filter((e) => type !== 'event' || e.interactionId).length)).observe({ type, ...opts });
+    count('event', '__interactions', { durationThreshold: 16 });
+    count('layout-shift', '__shifts', {});
+  });
+
+/**
+ * Clicks the 300 ms button and waits until the browser has reported the interaction, then until
+ * web-vitals has handled it: in an idle callback capped at one second, asked for before ours.
+ */
+async function slowClick(page) {
+  const before = await page.evaluate(() => __interactions);
+  await page.click('#slow');
+  await page.waitForFunction((n) => __interactions > n, before);
+  await page.evaluate(() => new Promise((r) => requestIdleCallback(r, { timeout: 1000 })));
 }
 
 /** Leaves the page (which hides it, as closing the tab does) for another of the same origin. */
@@ -31,7 +57,9 @@ async function reports(navigationType, expected) {
     return ref.length >= expected && ours.length >= expected && { ref, ours };
   };
   const got = await waitFor(pick, `${expected} ${navigationType} reports from each`);
-  await new Promise((r) => setTimeout(r, 500)); // anything extra would arrive meanwhile
+  // anything extra would arrive meanwhile (the page is gone: no flush() to wait on; both send
+  // what they have as it hides, in the same task)
+  await new Promise((r) => setTimeout(r, 500));
   return pick();
 }
 
@@ -66,8 +94,7 @@ function assertSame({ ref, ours }, names) {
 test('load, interaction, hidden: every vital equals web-vitals, and the timings equal the browser entries', { timeout: 60000 }, async () => {
   await env.collector.reset();
   const { page, log } = await openVitalsPage();
-  await page.click('#slow'); // a 300 ms handler: INP, FID, and the end of LCP
-  await page.waitForTimeout(1500);
+  await slowClick(page); // a 300 ms handler: INP, FID, and the end of LCP
   const facts = await page.evaluate(() => ({
     nav: performance.getEntriesByType('navigation')[0].toJSON(),
     longtasks: window.__longtasks,
@@ -124,16 +151,15 @@ test('load, interaction, hidden: every vital equals web-vitals, and the timings 
 test('back/forward cache: the restored page starts every vital over, equal to web-vitals again', { timeout: 60000 }, async () => {
   await env.collector.reset();
   const { page, log } = await openVitalsPage();
-  await page.click('#slow');
-  await page.waitForTimeout(1500);
+  await slowClick(page);
   await leave(page);
   await page.goBack({ waitUntil: 'commit' });
   await waitFor(() => page.evaluate(() => window.__restores === 1).catch(() => false), 'a back/forward-cache restore');
-  await page.waitForTimeout(300);
+  await frames(page); // the restored page's first paint (its FCP, two frames after pageshow)
+  const shifts = await page.evaluate(() => __shifts);
   await page.click('#shift-after-restore'); // a layout shift 600 ms later, outside the input window
-  await page.waitForTimeout(1000);
-  await page.click('#slow');
-  await page.waitForTimeout(1500);
+  await page.waitForFunction((n) => __shifts > n, shifts);
+  await slowClick(page);
   await leave(page);
 
   const first = await reports('navigate', 6);
@@ -153,8 +179,8 @@ test('a reload: the navigation type reaches every vital, as in web-vitals', { ti
   const { page, log } = await openVitalsPage();
   await page.reload();
   await waitFor(() => page.evaluate(() => window.__settled && typeof Sightline.stats() === 'object'), 'the reloaded page to settle');
-  await page.click('#slow');
-  await page.waitForTimeout(1500);
+  await countEntries(page);
+  await slowClick(page);
   await leave(page);
   const got = await reports('reload', 6);
   assertSame(got, Object.keys(NAMES));
