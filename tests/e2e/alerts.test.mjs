@@ -104,7 +104,7 @@ test('snapshot() equals what the stored events say', { timeout: 60000 }, async (
     for (let i = 0; i < 3; i++) setTimeout(() => { throw new TypeError('x is undefined'); });
     Promise.reject(new Error('rejected once'));
     Sightline.captureMessage('hello');
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r)); // after the three throws' tasks
     await Sightline.runHealthChecks(); // sends the http_requests metric for the requests so far
     await Sightline.flush();
   });

@@ -4,7 +4,7 @@
 // when it closes, and nothing of it reaches the page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useCollectorAndBrowser, waitFor, watch } from './harness.mjs';
+import { useCollectorAndBrowser, waitFor, watch, throwInPage } from './harness.mjs';
 
 const env = useCollectorAndBrowser();
 
@@ -21,13 +21,11 @@ for (const without of ['fetch', 'throwing-fetch', 'storage', 'observer', 'beacon
     const noFetch = without.includes('fetch');
     assert.deepEqual(await page.evaluate(() => window.diagnostics), noFetch ? ['no_fetch'] : []);
     // while running: flush() sends it
-    await page.evaluate(() => setTimeout(() => { throw new Error('degraded: while running'); }));
-    await page.waitForTimeout(50);
+    await throwInPage(page, 'degraded: while running');
     assert.equal(await page.evaluate(() => Sightline.flush()), true);
     await waitFor(async () => (await messages()).includes('degraded: while running'), 'the error sent while running');
     // at close: the queued error leaves as the page goes (a beacon, or a keepalive fetch)
-    await page.evaluate(() => setTimeout(() => { throw new Error('degraded: at close'); }));
-    await page.waitForTimeout(50);
+    await throwInPage(page, 'degraded: at close');
     assert.equal(await page.evaluate(() => Sightline.stats().queued[0]), 1);
     await page.close({ runBeforeUnload: true });
     await waitFor(async () => (await messages()).includes('degraded: at close'), 'the error sent at close');

@@ -113,16 +113,36 @@ export function watch(page) {
   return log;
 }
 
-/** Throws `message` from a task of its own, as an app bug would. */
+/**
+ * Throws `message` from a task of its own, as an app bug would; resolves once the page's error
+ * listeners (the SDK's among them) have seen it.
+ */
 export function throwInPage(page, message, name = 'Error') {
   return page.evaluate(
-    ([m, n]) => setTimeout(() => { const e = n === 'TypeError' ? new TypeError(m) : new Error(m); throw e; }),
+    ([m, n]) =>
+      new Promise((resolve) => {
+        // removed by hand (a page that counts listeners does not see `once` end one)
+        const seen = () => (removeEventListener('error', seen), setTimeout(resolve));
+        addEventListener('error', seen);
+        setTimeout(() => {
+          throw n === 'TypeError' ? new TypeError(m) : new Error(m);
+        });
+      }),
     [message, name],
   );
 }
 
+/** Rejects a promise nobody handles; resolves once the page's `unhandledrejection` listeners ran. */
 export function rejectInPage(page, message) {
-  return page.evaluate((m) => { Promise.reject(new Error(m)); }, message);
+  return page.evaluate(
+    (m) =>
+      new Promise((resolve) => {
+        const seen = () => (removeEventListener('unhandledrejection', seen), setTimeout(resolve));
+        addEventListener('unhandledrejection', seen);
+        Promise.reject(new Error(m));
+      }),
+    message,
+  );
 }
 
 /** The fields of the seed's error records that every stored error must have. */

@@ -72,8 +72,9 @@ for (const load of ['script', 'npm']) {
       await page.evaluate(() => {
         setTimeout(() => { throw new Proxy({}, { get() { throw new Error('trap'); } }); });
         Promise.reject(Object.assign(Object.create(null), { why: 'null prototype' }));
+        setTimeout(() => (window.hostileDone = true)); // a task after the throw's (promises may be patched here)
       });
-      await page.waitForTimeout(100);
+      await page.waitForFunction(() => window.hostileDone);
       // and then a normal error, which arrives intact (frames an array through beforeSend's round trip)
       await page.evaluate(() => setTimeout(() => { throw new Error('hostile: a normal error afterwards'); }));
       const after = await waitFor(async () => (await env.collector.events('errors')).find((e) => e.data.message === 'hostile: a normal error afterwards'), 'the normal error');
@@ -123,8 +124,11 @@ test('a wasm trap disables the SDK cleanly: wrappers and listeners gone, one dia
   await page.evaluate(() => history.pushState({}, '', '#moved'));
   await page.click('#b');
   assert.equal(await page.textContent('#b'), 'clicked');
-  await page.evaluate(() => setTimeout(() => { throw new Error('trap: later'); }));
-  await page.waitForTimeout(300);
+  await page.evaluate(() => {
+    setTimeout(() => { throw new Error('trap: later'); });
+    setTimeout(() => (window.laterDone = true));
+  });
+  await page.waitForFunction(() => window.laterDone);
   assert.equal((await page.evaluate(() => diagnostics)).length, 1, 'one diagnostic');
   // the page's own errors reached its onerror, and nothing of the SDK's did
   assert.deepEqual(await page.evaluate(() => seen), ['Uncaught Error: trap: before', 'Uncaught Error: trap: after', 'Uncaught Error: trap: later']);

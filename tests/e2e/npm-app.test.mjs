@@ -7,6 +7,7 @@ import { useCollectorAndBrowser, waitFor, watch, throwInPage, rejectInPage, SEED
 const env = useCollectorAndBrowser();
 
 test('npm app bundled with Vite: every error reaches the collector', { timeout: 60000 }, async () => {
+  await env.collector.reset();
   const page = await env.browser.newPage();
   const log = watch(page);
   await page.goto(`${env.collector.url}/examples/npm-app/dist/`);
@@ -17,10 +18,8 @@ test('npm app bundled with Vite: every error reaches the collector', { timeout: 
   await page.click('#manual');
   await throwInPage(page, 'npm-app: thrown while running');
   await rejectInPage(page, 'npm-app: rejected while running');
-  await page.waitForTimeout(100);
   // the last one: raised, then the page closes before any interval could send it
   await throwInPage(page, 'npm-app: thrown just before close');
-  await page.waitForTimeout(30);
   await page.close({ runBeforeUnload: true });
 
   const expected = [

@@ -43,7 +43,7 @@ test('errors, vitals and spans reach a cross-origin OTLP endpoint as JSON the pr
   // a traced request (to the page's own origin): a client span with the traceparent it carried
   await page.evaluate(() => fetch('/healthz').then((r) => r.text()));
   await page.click('#buy');
-  await page.waitForTimeout(300);
+  await page.evaluate(() => new Promise((r) => setTimeout(r))); // a click is described a task after it
   assert.equal(await page.evaluate(() => Sightline.flush()), true, 'flush() delivered everything');
   const records = await waitFor(async () => {
     const r = await logRecords();
@@ -140,9 +140,10 @@ test('a 400 is not retried and its events are counted as dropped; a 503 is retri
   await otlp.fail({ channel: 'otlp_logs', status: 400, count: 1 });
   await throwInPage(page, 'otlp: refused', 'TypeError');
   await waitFor(async () => (await otlp.requests('otlp_logs')).some((r) => r.status === 400), 'the refused export');
-  await page.waitForTimeout(1500); // a retry would come in this time
+  await page.waitForTimeout(1500); // an absence: a retry (after 0.5 to 1 s) would come in this time
   const refused = (await otlp.requests('otlp_logs')).filter((r) => r.status === 400);
   assert.equal(refused.length, 1);
+  assert.ok(!(await logRecords()).some((l) => attr(l, 'exception.message') === 'otlp: refused'), 'the refused error was not sent again');
   let stats = await page.evaluate(() => Sightline.stats());
   assert.ok(stats.rejectedEvents >= 1, JSON.stringify(stats));
   await otlp.fail({ channel: 'otlp_logs', status: 503, count: 1 });

@@ -17,7 +17,6 @@ test('no password, e-mail, token, input value, masked text or card number reache
   await page.fill('#notes', 'SECRET more typing');
   await page.click('#submit');
   await page.evaluate(() => window.leak());
-  await page.waitForTimeout(500);
   await page.goto(`${env.collector.url}/test-pages/elsewhere.html`);
 
   await waitFor(async () => (await env.collector.events('events')).some((e) => e.data.data.action === 'page_hidden'), 'the page-hide beacon');

@@ -3,7 +3,7 @@
 // pending, and fetch, XMLHttpRequest and history are the natives again; nothing arrives after.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useCollectorAndBrowser, waitFor, watch } from './harness.mjs';
+import { useCollectorAndBrowser, waitFor, watch, throwInPage } from './harness.mjs';
 
 const env = useCollectorAndBrowser();
 
@@ -24,19 +24,19 @@ test('shutdown leaves nothing behind in the page', { timeout: 60000 }, async () 
     history.pushState({}, '', '?moved');
     scrollTo(0, 100);
   });
-  await page.evaluate(() => setTimeout(() => { throw new Error('shutdown: before'); }));
-  await page.waitForTimeout(700); // a health run and a metrics interval have armed their timers
+  await throwInPage(page, 'shutdown: before');
+  // timers of the SDK's are pending (the error's channel, the health run, the metrics interval)
+  await waitFor(() => page.evaluate(() => leftBehind().timers.length >= 3), 'timers of the SDK');
   await page.evaluate(() => Sightline.shutdown());
-  await page.waitForTimeout(100);
   const after = await page.evaluate(() => leftBehind());
   assert.deepEqual(after, { listeners: [], observers: 0, timers: [], wrappers: [] });
   // nothing more arrives: an error, a click, a request after shutdown are not the SDK's business
   const count = async () => (await Promise.all(['errors', 'events', 'metrics', 'health'].map((c) => env.collector.events(c)))).flat().length;
   const before = await count();
-  await page.evaluate(() => setTimeout(() => { throw new Error('shutdown: after'); }));
+  await throwInPage(page, 'shutdown: after');
   await page.click('#b');
   await page.evaluate(() => fetch('/__test/status?status=500'));
-  await page.waitForTimeout(1500);
+  await page.waitForTimeout(1500); // an absence: whatever the SDK still sent would arrive meanwhile
   assert.equal(await count(), before);
   assert.equal(await page.evaluate(() => leftBehind().timers.length), 0);
   assert.deepEqual(log.pageErrors, ['shutdown: before', 'shutdown: after']);
