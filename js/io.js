@@ -138,13 +138,17 @@ const store = (session) => (session ? sessionStorage : localStorage);
 
 // The backlog of unsent batches (keys `sightline:pending…`) lives in IndexedDB where it opens,
 // in localStorage otherwise. The core reads storage synchronously, IndexedDB answers later: what
-// earlier page loads kept is claimed as the SDK loads (read and deleted in one transaction, so no
-// other tab sends it too) and held here; this tab writes its own record, committed at once (a page
-// that is closing may not finish a task).
+// the records hold is claimed (read and deleted in one transaction, so no other tab sends it too)
+// and held here: as the SDK loads, a second and five seconds later, and before what was kept goes
+// (the page visible or online again, the `backlog` signal). This tab writes its own record,
+// committed at once (a page that is closing may not finish a task); another tab may claim it
+// while this one is hidden, so the copy kept here (`own`) is never sent: it is only what the next
+// record is made of, and a claim replaces it with what the record still held.
 const BACKLOG = 'sightline:pending';
 const tab = '#' + Math.random().toString(36).slice(2);
 let db;
 const held = {};
+let own = {};
 
 const backlog = (session, key) => !session && db && key.startsWith(BACKLOG);
 /** Two backlog texts as one (either may be empty). */
@@ -152,15 +156,13 @@ const joined = (a, b) => (a && b ? a + '\n' + b : a || b);
 
 export function save(session, key, value) {
   if (backlog(session, key)) {
-    held[key] = value;
-    if (closing()) {
-      // at close: localStorage, written before the page is gone; this tab's record goes (its
-      // lines are part of `value`)
-      record(key);
-      return localSave(key, value);
-    }
+    // what was held here (and localStorage's) is part of `value` now
+    delete held[key];
+    // at close: localStorage, written before the page is gone; this tab's record stays where
+    // it is (`value` does not have it), for whichever page claims it
+    if (closing()) return localSave(key, value);
+    own[key] = value;
     record(key, value);
-    // what localStorage held is part of `value` now
     remove(session, key, true);
     return true;
   }
@@ -205,17 +207,16 @@ function take(d, done) {
     const values = s.getAll();
     const names = s.getAllKeys();
     // every record but this tab's own (held here already) is taken, in this same transaction
-    names.onsuccess = () => names.result.forEach((k) => String(k).endsWith(tab) || s.delete(k));
+    names.onsuccess = () => names.result.forEach((k) => s.delete(k));
     tx.oncomplete = () => {
-      let found = false;
+      // this tab's record, if no other tab took it, is among them
+      own = {};
       names.result.forEach((k, i) => {
-        const [key, owner] = String(k).split('#');
-        if ('#' + owner === tab) return;
+        const key = String(k).split('#')[0];
         held[key] = joined(held[key], values.result[i]);
-        found = true;
       });
       db = d;
-      done(found);
+      done(names.result.length > 0);
     };
     tx.onerror = tx.onabort = () => done();
   } catch (e) {
@@ -253,13 +254,15 @@ export function load(session, key) {
     local = store(session).getItem(key);
   } catch (e) {}
   if (!backlog(session, key)) return local;
-  // held here, and what an SDK without IndexedDB left in localStorage
-  return joined(held[key], local);
+  // held here, and what an SDK without IndexedDB left in localStorage; and to make the next record
+  // of, this tab's own (not at close: that record stays in IndexedDB)
+  return joined(joined(held[key], closing() ? '' : own[key]), local);
 }
 
 export function remove(session, key, localOnly) {
   if (!localOnly && backlog(session, key)) {
     delete held[key];
+    delete own[key];
     record(key);
   }
   try {

@@ -222,10 +222,11 @@ impl<P: Platform> Monitor<P> {
             k::VISIBILITY => {
                 let hidden = a.bool(0);
                 // becoming visible is user activity; going hidden is not
+                // becoming visible, what this tab (or another) kept at a hide goes now, not at the
+                // next load: once the page side has claimed it (the `backlog` signal), since another
+                // tab may have taken this tab's record meanwhile
                 if !hidden {
                     self.activity(None, false);
-                    // what this tab (or another) kept at a hide goes now, not at the next load
-                    self.delivery.restore(&ctx(&self.sessions, &self.page, &self.cfg), &mut self.p);
                 }
                 self.make(Body::Action(Box::new(if hidden { Action::Hidden } else { Action::Visible })), false);
             }

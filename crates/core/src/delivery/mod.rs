@@ -307,13 +307,12 @@ impl Delivery {
     }
 
     /// The browser is online again: a channel that backs off after a network failure tries at
-    /// once (a collector's `Retry-After` is still honoured), and what earlier page loads kept goes
-    /// too.
+    /// once (a collector's `Retry-After` is still honoured). What earlier page loads kept follows
+    /// once the page side has claimed it (the `backlog` signal).
     pub fn online(&mut self, ctx: &Ctx, p: &mut impl Platform) {
         for c in self.chans.iter_mut().filter(|c| c.offline) {
             c.retry_at = 0.0;
         }
-        self.restore(ctx, p);
         self.send_now(ctx, p);
     }
 

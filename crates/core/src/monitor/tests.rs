@@ -334,6 +334,8 @@ fn what_a_hide_kept_goes_when_the_page_is_visible_again() {
     m.p.now += 1000.0;
     let before = m.p.sent.len();
     send(&mut m, k::VISIBILITY, vec![b(false)]);
+    // the page side claims the backlog (this tab's record may be gone to another tab), then says so
+    send(&mut m, k::BACKLOG, vec![]);
     assert!(!m.p.storage.contains_key(&(false, crate::delivery::PERSIST_KEY.to_string())), "taken back");
     run(&mut m, 120_000.0);
     let again: Vec<_> = m.p.sent[before..].iter().filter(|p| p.body.contains("kept at hide")).collect();
