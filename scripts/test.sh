@@ -20,12 +20,12 @@ COLLECTOR=target/release/sightline-collector
 run_native() {
   echo "== lints (the library's no-panic lints, for the wasm target and natively)"
   cargo clippy -q -p sightline -p sightline-core --target wasm32-unknown-unknown -- -D warnings
+  cargo clippy -q -p sightline -p sightline-core --target wasm32-unknown-unknown --no-default-features -- -D warnings
   cargo clippy -q -p sightline-core --all-targets --features serde -- -D warnings
-  cargo clippy -q -p sightline-core --no-default-features -- -D warnings
-  echo "== native tests"
+  cargo clippy -q -p sightline-core --all-targets --no-default-features --features serde -- -D warnings
+  echo "== native tests (full build, then core build)"
   cargo test -p sightline-core --features serde
-  # the core without the OTLP exporter (a build feature) refuses `exporter: 'otlp'`
-  cargo test -p sightline-core --no-default-features --lib without_the_otlp_feature
+  cargo test -p sightline-core --no-default-features --features serde
   node --test tests/js/
   cargo test -p sightline --lib
   cargo test -p sightline-collector

@@ -70,11 +70,17 @@ extern "C" {
     fn flushed(sink: &JsValue, done: bool);
 }
 
+#[cfg(feature = "health")]
 #[wasm_bindgen(module = "/js/health.js")]
 extern "C" {
     /// Runs the checks (`sink.runChecks(probe)`); the results come back as the `health` signal.
     #[wasm_bindgen(js_name = run)]
     fn run_checks(sink: &JsValue, probe: bool);
+}
+
+#[cfg(feature = "alerts")]
+#[wasm_bindgen(module = "/js/health.js")]
+extern "C" {
     /// Calls the `onAlert` callbacks with the alert (JSON).
     fn notify(sink: &JsValue, alert: &str);
 }
@@ -170,7 +176,10 @@ impl Platform for Browser {
         }
     }
     fn alert(&mut self, json: &str) {
+        #[cfg(feature = "alerts")]
         notify(&self.sink, json);
+        #[cfg(not(feature = "alerts"))]
+        let _ = json;
     }
     fn matches(&mut self, regex: usize, text: &str) -> bool {
         self.regexes.get(regex).is_some_and(|r| r.test(text))
@@ -181,7 +190,10 @@ impl Platform for Browser {
         }
     }
     fn run_health(&mut self, probe: bool) {
+        #[cfg(feature = "health")]
         run_checks(&self.sink, probe);
+        #[cfg(not(feature = "health"))]
+        let _ = probe;
     }
     fn flushed(&mut self, done: bool) {
         flushed(&self.sink, done);

@@ -148,15 +148,27 @@ impl Client {
         self.shared.read(String::from("null"), |m| match which {
             0 => m.stats_json(),
             1 => m.session_json(),
+            #[cfg(feature = "alerts")]
             2 => m.snapshot_json(),
-            _ => m.health_json(),
+            #[cfg(feature = "health")]
+            3 => m.health_json(),
+            // not in this build (js/core.js says so once, in the debug log)
+            _ => String::from("null"),
         })
     }
 
     /// Marks an active alert resolved; `false` when it was not active (or the monitor is busy).
     #[wasm_bindgen(js_name = resolveAlert)]
     pub fn resolve_alert(&self, key: &str) -> bool {
-        self.shared.read(false, |m| m.resolve_alert(key))
+        #[cfg(feature = "alerts")]
+        {
+            self.shared.read(false, |m| m.resolve_alert(key))
+        }
+        #[cfg(not(feature = "alerts"))]
+        {
+            let _ = key;
+            false
+        }
     }
 
     /// For js/net.js, as a request starts: `0` not traced, `1` traced (its span is recorded), `2`

@@ -34,11 +34,13 @@ extern "C" {
     /// the fetch and XMLHttpRequest wrappers (`tracing`: ask `trace()` as each request starts)
     fn patch(sink: &JsValue, tracing: bool) -> js_sys::Function;
 }
+#[cfg(feature = "ux")]
 #[wasm_bindgen(module = "/js/ux.js")]
 extern "C" {
     /// page views and routes (history wrappers), clicks, submits, scroll and visibility
     fn track(sink: &JsValue, click_text: bool, data_attrs: &js_sys::Array) -> js_sys::Function;
 }
+#[cfg(feature = "health")]
 #[wasm_bindgen(module = "/js/health.js")]
 extern "C" {
     /// the health checks' page side (`flags`: storage, memory, collector built-ins)
@@ -126,10 +128,14 @@ pub fn start_client(config: &JsValue, sink: JsValue) -> Result<Client, String> {
     client.install(patch(&sink, tracing));
     // user experience runs in unsampled sessions too: activity keeps the session going and counts
     // for `sessionSummary()`; only nothing is sent
+    #[cfg(feature = "ux")]
     client.install(track(&sink, click_text, &attrs));
+    #[cfg(feature = "health")]
     if health {
         client.install(start_health(&sink, health_timeout, &health_flags, &health_probe, &fetch));
     }
+    #[cfg(not(all(feature = "ux", feature = "health")))]
+    let _ = (click_text, attrs, health, health_timeout, health_flags, health_probe);
     Ok(client)
 }
 

@@ -1,6 +1,8 @@
 //! Browser tests (headless Chromium via wasm-bindgen-test-runner): real events, real listeners,
 //! real requests to the dev collector named by SIGHTLINE_TEST_COLLECTOR at build time.
 #![cfg(target_arch = "wasm32")]
+// the core build (`--no-default-features`) runs the tests of what it has; some helpers then go unused
+#![cfg_attr(not(feature = "full"), allow(dead_code))]
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -563,6 +565,7 @@ async fn ux_events(pv: &str) -> Vec<JsValue> {
 }
 
 #[wasm_bindgen_test]
+#[cfg(feature = "ux")]
 async fn history_route_changes_are_recorded_script_clicks_are_not_and_shutdown_restores_history() {
     let w = web_sys::window().unwrap();
     let history: JsValue = w.history().unwrap().into();
@@ -610,6 +613,7 @@ fn js_fn(args: &str, body: &str) -> js_sys::Function {
 }
 
 #[wasm_bindgen_test]
+#[cfg(all(feature = "health", feature = "alerts"))]
 async fn health_checks_run_for_real_time_out_and_a_failing_one_raises_one_alert() {
     let c = start(&[("health", obj(&[("interval", 60_000.into()), ("timeout", 300.into())])), ("alerting", obj(&[("cooldown", 60_000.into())]))]);
     let marker = unique("health");
@@ -687,6 +691,7 @@ async fn health_checks_run_for_real_time_out_and_a_failing_one_raises_one_alert(
 /// the (cross-origin) test collector, which reads it with the protobuf definitions; `beforeSend`
 /// sees and edits the OTLP log record.
 #[wasm_bindgen_test]
+#[cfg(feature = "otlp")]
 async fn the_otlp_exporter_sends_log_records_the_collector_reads() {
     let hook = js_sys::Function::new_with_args(
         "r",

@@ -270,9 +270,21 @@ pub struct Otlp {
 
 pub const OTLP_DEFAULT_ENDPOINT: &str = "http://localhost:4318";
 
+/// Config keys of the features the core build leaves out, and whether this build has each.
+const NOT_IN_CORE: [(&str, bool); 5] = [
+    ("health", cfg!(feature = "health")),
+    ("alerting", cfg!(feature = "alerts")),
+    ("onAlert", cfg!(feature = "alerts")),
+    ("privacy.clickText", cfg!(feature = "ux")),
+    ("privacy.dataAttributes", cfg!(feature = "ux")),
+];
+
 /// The validated configuration with defaults applied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
+    /// Config keys (the top-level ones) of features this build does not have (the core build):
+    /// the monitor says so once (`not_in_build`), and they do nothing.
+    pub absent: Vec<&'static str>,
     pub collector: String,
     /// Endpoint per channel, as configured (absolute, or a path joined to `collector` by [`join_endpoint`]).
     pub endpoints: Vec<String>,
@@ -394,7 +406,15 @@ impl Config {
                 gzip: s("otlp.compression").as_deref() == Some("gzip"),
             }
         });
+        let mut absent = Vec::new();
+        for (key, built) in NOT_IN_CORE {
+            let given = v.iter().any(|(path, _)| path.strip_prefix(key).is_some_and(|rest| rest.is_empty() || rest.starts_with('.')));
+            if !built && given && !absent.contains(&key) {
+                absent.push(key);
+            }
+        }
         Ok(Config {
+            absent,
             collector: s("collector").unwrap_or_default(),
             endpoints,
             environment: s("environment"),
@@ -561,6 +581,15 @@ mod tests {
     }
 
     #[test]
+    fn keys_of_features_this_build_leaves_out_are_named() {
+        let given = with_collector(&[("health", Val::Obj), ("health.interval", Val::Num(5000.0)), ("privacy", Val::Obj), ("privacy.clickText", Val::Bool(false)), ("privacy.maskText", Val::Bool(true))]);
+        let c = Config::from_entries(Some(&given)).unwrap();
+        let expected: Vec<&str> = [("health", cfg!(feature = "health")), ("privacy.clickText", cfg!(feature = "ux"))].into_iter().filter(|(_, built)| !built).map(|(k, _)| k).collect();
+        assert_eq!(c.absent, expected);
+    }
+
+    #[test]
+    #[cfg(feature = "otlp")]
     fn messages_name_the_key() {
         assert_eq!(Config::from_entries(None).unwrap_err(), "sightline: init(config) needs a config object");
         assert_eq!(err(vec![]), "sightline: config key `collector` is required (the base URL of your collector)");
@@ -638,6 +667,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "otlp")]
     fn otlp_config_is_read() {
         // no `collector` needed; the endpoint defaults to a local OpenTelemetry Collector
         let c = Config::from_entries(Some(&cfg(&[("exporter", s("otlp"))]))).unwrap();

@@ -92,8 +92,18 @@ impl<P: Platform> Monitor<P> {
             shut: false,
             cfg,
         };
+        if !m.cfg.absent.is_empty() {
+            let mut keys = String::from("config keys of features this build leaves out (the core build) do nothing:");
+            for k in &m.cfg.absent {
+                keys.push_str(" `");
+                keys.push_str(k);
+                keys.push('`');
+            }
+            m.p.diagnostic("not_in_build", &keys);
+        }
         m.agg.interval.hist.start = m.p.now();
         m.delivery.restore(&ctx(&m.sessions, &m.page, &m.cfg), &mut m.p);
+        #[cfg(feature = "health")]
         if m.cfg.health_enabled {
             m.p.set_timer(Timer::Health, m.health_interval());
         }
@@ -193,10 +203,12 @@ impl<P: Platform> Monitor<P> {
             }
             k::PAGE_HIDE => self.hide(a.bool(0)),
             k::REQUEST => self.request(&Request::read(a)),
+            #[cfg(feature = "ux")]
             k::PAGE_VIEW => match RawPageView::read(a) {
                 Some(v) => self.page_view(&v),
                 None => self.internal_errors += 1,
             },
+            #[cfg(feature = "ux")]
             k::ROUTE => {
                 let (from, to, how) = (a.str(0), a.str(1), Navigation::parse(&a.str(2)));
                 let Some(how) = how else {
@@ -206,25 +218,27 @@ impl<P: Platform> Monitor<P> {
                 let route = self.ux.route(&from, &to, how, &self.cfg);
                 self.make(Body::Action(Box::new(route)), false);
             }
+            #[cfg(feature = "ux")]
             k::CLICK => self.click(RawClick::read(a)),
+            #[cfg(feature = "ux")]
             k::SUBMIT => {
                 let (id, action, method) = (a.str(0), a.str(1), a.str(2));
                 self.activity(None, true);
                 let submit = self.ux.submit(&id, &action, &method, a.num(3), &self.cfg);
                 self.make(Body::Action(Box::new(submit)), false);
             }
+            #[cfg(feature = "ux")]
             k::SCROLL => {
                 self.activity(None, false);
                 for scroll in self.ux.scroll(a.num(0)) {
                     self.make(Body::Action(Box::new(scroll)), false);
                 }
             }
+            #[cfg(feature = "ux")]
             k::VISIBILITY => {
                 let hidden = a.bool(0);
-                // becoming visible is user activity; going hidden is not
-                // becoming visible, what this tab (or another) kept at a hide goes now, not at the
-                // next load: once the page side has claimed it (the `backlog` signal), since another
-                // tab may have taken this tab's record meanwhile
+                // becoming visible is user activity; going hidden is not. (What was kept at a hide
+                // goes once the page side has claimed it: the `backlog` signal.)
                 if !hidden {
                     self.activity(None, false);
                 }
@@ -232,6 +246,7 @@ impl<P: Platform> Monitor<P> {
             }
             k::ONLINE => self.delivery.online(&ctx(&self.sessions, &self.page, &self.cfg), &mut self.p),
             k::BACKLOG => self.delivery.restore(&ctx(&self.sessions, &self.page, &self.cfg), &mut self.p),
+            #[cfg(feature = "health")]
             k::HEALTH => {
                 let (probe, checks) = signal::read_health(a, reps);
                 self.health_report(probe, checks);
@@ -244,6 +259,7 @@ impl<P: Platform> Monitor<P> {
             k::USER => self.set_user(a.opt(0).filter(|id| !id.is_empty())),
             k::TAG => self.set_tag(a.str(0), a.str(1)),
             k::FLUSH => self.flush(),
+            #[cfg(feature = "health")]
             k::RUN_HEALTH => self.run_health(),
             _ => self.perf(kind, a),
         }
@@ -267,6 +283,7 @@ impl<P: Platform> Monitor<P> {
         }
         match t {
             Timer::Channel(ch) => self.delivery.timer(ch, &ctx(&self.sessions, &self.page, &self.cfg), &mut self.p),
+            #[cfg(feature = "health")]
             Timer::Health => {
                 // paused while the page is hidden
                 if self.p.visible() {
@@ -275,6 +292,8 @@ impl<P: Platform> Monitor<P> {
                 let interval = self.health_interval();
                 self.p.set_timer(Timer::Health, interval);
             }
+            #[cfg(not(feature = "health"))]
+            Timer::Health => {}
         }
     }
 
@@ -285,6 +304,7 @@ impl<P: Platform> Monitor<P> {
         if !errors::prepare(&mut e, &self.cfg, &mut self.scrubbed, &mut self.p) {
             return;
         }
+        #[cfg(feature = "alerts")]
         self.agg.error(e.kind, e.fingerprint, &e.message);
         if !self.sessions.sampled() || self.delivery.fold(e.fingerprint) {
             return;
@@ -311,6 +331,7 @@ impl<P: Platform> Monitor<P> {
         }
         #[cfg_attr(not(feature = "otlp"), allow(unused_mut))]
         let mut made = self.perf.handle(kind, a, &self.cfg, &self.urls);
+        #[cfg(feature = "alerts")]
         if let Some(t) = made.load_time {
             self.agg.load_time.add(t);
         }
@@ -342,13 +363,16 @@ impl<P: Platform> Monitor<P> {
         let now = self.p.now();
         // error rate, availability and durations for `snapshot()` and the alert rules; an abort
         // by the page is neither
-        if !end.aborted {
-            self.agg.window.add(now, end.failed, end.unavailable);
-            self.agg.interval.add(end.ms, end.failed, end.unavailable);
-            self.agg.durations.add(end.ms);
-            self.agg.slow_requests += u32::from(end.slow);
+        #[cfg(feature = "alerts")]
+        {
+            if !end.aborted {
+                self.agg.window.add(now, end.failed, end.unavailable);
+                self.agg.interval.add(end.ms, end.failed, end.unavailable);
+                self.agg.durations.add(end.ms);
+                self.agg.slow_requests += u32::from(end.slow);
+            }
+            self.check_request_alerts(end.failed);
         }
-        self.check_request_alerts(end.failed);
         for e in end.errors {
             self.error(e, now);
         }
@@ -382,6 +406,7 @@ impl<P: Platform> Monitor<P> {
     fn hide(&mut self, unload: bool) {
         let now = self.p.now();
         self.sessions.save(now, &mut self.p);
+        #[cfg(feature = "alerts")]
         self.report_requests();
         self.delivery.hide(unload, &ctx(&self.sessions, &self.page, &self.cfg), &mut self.p);
     }
@@ -389,12 +414,14 @@ impl<P: Platform> Monitor<P> {
     // ---- health and alerts
 
     /// Runs the health checks now (with the collector's light request when it is due).
+    #[cfg(feature = "health")]
     pub fn run_health(&mut self) {
         let now = self.p.now();
         let probe = self.health.needs_probe(now, self.delivery.delivered_at, &self.cfg);
         self.p.run_health(probe);
     }
 
+    #[cfg(feature = "health")]
     #[inline(never)]
     fn health_report(&mut self, probe: Option<(bool, String, f64)>, checks: Vec<Check>) {
         let now = self.p.now();
@@ -402,15 +429,21 @@ impl<P: Platform> Monitor<P> {
         let report = self.health.report(probe, checks, now, self.delivery.delivered_at, &self.cfg);
         let status = report.status;
         self.make(Body::Health(report), false);
-        self.report_requests();
-        if was != Some(Status::Unhealthy) && self.cfg.alerting_enabled {
-            if let Some(b) = alerting::health_breach(status) {
-                self.raise(&b, now);
+        #[cfg(feature = "alerts")]
+        {
+            self.report_requests();
+            if was != Some(Status::Unhealthy) && self.cfg.alerting_enabled {
+                if let Some(b) = alerting::health_breach(status) {
+                    self.raise(&b, now);
+                }
             }
         }
+        #[cfg(not(feature = "alerts"))]
+        let _ = (was, status);
     }
 
     /// The last health report, as JSON (`runHealthChecks()` resolves to it).
+    #[cfg(feature = "health")]
     pub fn health_json(&mut self) -> String {
         let Some(h) = self.health.last.clone() else { return String::from("null") };
         let now = self.p.now();
@@ -471,6 +504,7 @@ impl<P: Platform> Monitor<P> {
     }
 
     /// `resolveAlert(key)`: marks it resolved, ends its cooldown and tells the collector.
+    #[cfg(feature = "alerts")]
     pub fn resolve_alert(&mut self, key: &str) -> bool {
         if self.shut || !self.alerts.resolve(key) {
             return false;
@@ -556,6 +590,7 @@ impl<P: Platform> Monitor<P> {
         }
         let now = self.p.now();
         self.sessions.save(now, &mut self.p);
+        #[cfg(feature = "alerts")]
         self.report_requests();
         self.delivery.shutdown(&ctx(&self.sessions, &self.page, &self.cfg), &mut self.p);
         self.p.clear_timer(Timer::Health);
@@ -620,6 +655,7 @@ impl<P: Platform> Monitor<P> {
     }
 
     /// `snapshot()`: the seed's dashboard shape, from this page's aggregates.
+    #[cfg(feature = "alerts")]
     pub fn snapshot_json(&self) -> String {
         let now = self.p.now();
         let a = &self.agg;
@@ -660,7 +696,10 @@ impl<P: Platform> Monitor<P> {
             o.push('}');
         }
         o.push_str("]},\"health\":{");
+        #[cfg(feature = "health")]
         let last = self.health.last.as_ref();
+        #[cfg(not(feature = "health"))]
+        let last: Option<&crate::event::Health> = None;
         json::field_str(&mut o, "overallStatus", last.map_or("unknown", |h| h.status.name()));
         json::key(&mut o, "checks");
         o.push('[');

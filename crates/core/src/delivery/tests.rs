@@ -584,6 +584,7 @@ fn a_burst_of_5000_errors_all_arrive() {
 /// JSON would go with credentials), the rest kept under its own key for the next page load, whose
 /// exports go to the OTLP paths.
 #[test]
+#[cfg(feature = "otlp")]
 fn otlp_at_page_close_keeps_what_keepalive_cannot_take_for_the_next_load() {
     let otlp = || {
         let mut h = H::with(config(&[]));
@@ -616,6 +617,7 @@ fn otlp_at_page_close_keeps_what_keepalive_cannot_take_for_the_next_load() {
 /// OTLP: the page's first event goes on the next tick (its export caches the endpoint's CORS
 /// preflight for the page's close); later ones wait for their interval as usual.
 #[test]
+#[cfg(feature = "otlp")]
 fn otlp_sends_the_pages_first_event_at_once() {
     let mut h = H::with(config(&[]));
     let cfg = Config::from_entries(Some(&[(String::from("exporter"), Val::Str("otlp".into()))])).unwrap();
