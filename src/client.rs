@@ -148,11 +148,14 @@ impl Client {
         self.shared.read(String::from("null"), |m| match which {
             0 => m.stats_json(),
             1 => m.session_json(),
+            // what this build leaves out answers null (js/core.js says so in the debug log)
             #[cfg(feature = "alerts")]
             2 => m.snapshot_json(),
+            #[cfg(not(feature = "alerts"))]
+            2 => String::from("null"),
             #[cfg(feature = "health")]
-            3 => m.health_json(),
-            // not in this build (js/core.js says so once, in the debug log)
+            _ => m.health_json(),
+            #[cfg(not(feature = "health"))]
             _ => String::from("null"),
         })
     }

@@ -271,6 +271,7 @@ pub struct Otlp {
 pub const OTLP_DEFAULT_ENDPOINT: &str = "http://localhost:4318";
 
 /// Config keys of the features the core build leaves out, and whether this build has each.
+#[cfg(not(all(feature = "ux", feature = "health", feature = "alerts")))]
 const NOT_IN_CORE: [(&str, bool); 5] = [
     ("health", cfg!(feature = "health")),
     ("alerting", cfg!(feature = "alerts")),
@@ -284,6 +285,7 @@ const NOT_IN_CORE: [(&str, bool); 5] = [
 pub struct Config {
     /// Config keys (the top-level ones) of features this build does not have (the core build):
     /// the monitor says so once (`not_in_build`), and they do nothing.
+    #[cfg(not(all(feature = "ux", feature = "health", feature = "alerts")))]
     pub absent: Vec<&'static str>,
     pub collector: String,
     /// Endpoint per channel, as configured (absolute, or a path joined to `collector` by [`join_endpoint`]).
@@ -406,7 +408,9 @@ impl Config {
                 gzip: s("otlp.compression").as_deref() == Some("gzip"),
             }
         });
+        #[cfg(not(all(feature = "ux", feature = "health", feature = "alerts")))]
         let mut absent = Vec::new();
+        #[cfg(not(all(feature = "ux", feature = "health", feature = "alerts")))]
         for (key, built) in NOT_IN_CORE {
             let given = v.iter().any(|(path, _)| path.strip_prefix(key).is_some_and(|rest| rest.is_empty() || rest.starts_with('.')));
             if !built && given && !absent.contains(&key) {
@@ -414,6 +418,7 @@ impl Config {
             }
         }
         Ok(Config {
+            #[cfg(not(all(feature = "ux", feature = "health", feature = "alerts")))]
             absent,
             collector: s("collector").unwrap_or_default(),
             endpoints,
@@ -581,6 +586,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(all(feature = "ux", feature = "health", feature = "alerts")))]
     fn keys_of_features_this_build_leaves_out_are_named() {
         let given = with_collector(&[("health", Val::Obj), ("health.interval", Val::Num(5000.0)), ("privacy", Val::Obj), ("privacy.clickText", Val::Bool(false)), ("privacy.maskText", Val::Bool(true))]);
         let c = Config::from_entries(Some(&given)).unwrap();

@@ -92,6 +92,7 @@ impl<P: Platform> Monitor<P> {
             shut: false,
             cfg,
         };
+        #[cfg(not(all(feature = "ux", feature = "health", feature = "alerts")))]
         if !m.cfg.absent.is_empty() {
             let mut keys = String::from("config keys of features this build leaves out (the core build) do nothing:");
             for k in &m.cfg.absent {
