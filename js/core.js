@@ -1,6 +1,7 @@
 // Shared by the npm entry and the script-tag build: loads the wasm once, starts a client, and wraps
 // every method so that nothing the SDK does can throw into the page.
-import loadWasm, { start } from '../build/wb/sightline.js';
+// the wasm-bindgen glue of this build (scripts/build.sh aliases it: build/wb or build/wb-core)
+import loadWasm, { start } from 'sightline-glue';
 import { describe, reportEvent, stringify, text } from './hooks.js';
 import * as S from './signals.js';
 import { claimBacklog, claimLate, wasmSource } from './io.js';
@@ -62,7 +63,7 @@ function guard(client, sink, onError) {
   return g;
 }
 
-function monitor(client, sink) {
+function monitor(client, sink, debug) {
   let live = true;
   const safe = (f, fallback) => (...args) => {
     try {
@@ -72,6 +73,13 @@ function monitor(client, sink) {
     }
   };
   const str = (v) => (v == null ? undefined : text(v));
+  const absent =
+    SIGHTLINE_CORE &&
+    ((name, fallback) =>
+      safe(() => {
+        if (debug) console.debug('sightline: ' + name + '() is not in the core build: it does nothing');
+        return fallback;
+      }, fallback));
   // clicks waiting to be described (js/ux.js) count before anything is read or sent
   const clicks = () => sink.clicks && sink.clicks();
   const m = {
@@ -92,26 +100,34 @@ function monitor(client, sink) {
     }, Promise.resolve(true)),
     stats: safe(() => JSON.parse(client.report(0))),
     sessionSummary: safe(() => (clicks(), JSON.parse(client.report(1)))),
-    snapshot: safe(() => (clicks(), JSON.parse(client.report(2)))),
+    // The full build's methods. In the core build (SIGHTLINE_CORE, scripts/build.sh) they are
+    // documented no-ops that say so in the debug log.
+    snapshot: SIGHTLINE_CORE ? absent('snapshot', null) : safe(() => (clicks(), JSON.parse(client.report(2)))),
     /** `fn` may return true/false, a status string or `{status, message}`, or throw; sync or async */
-    registerHealthCheck: safe((name, fn) => {
-      if (typeof fn !== 'function') return;
-      const checks = (sink.checks = sink.checks || []);
-      const key = text(name);
-      const i = checks.findIndex((c) => c[0] === key);
-      if (i >= 0) checks[i][1] = fn;
-      else if (checks.length < 50) checks.push([key, fn]);
-    }),
-    runHealthChecks: safe(() => {
-      sink.pending = undefined;
-      client.inbox(S.RUN_HEALTH, []);
-      const run = sink.pending;
-      return run ? run.then(() => (live ? JSON.parse(client.report(3)) : undefined)) : Promise.resolve(undefined);
-    }, Promise.resolve(undefined)),
-    onAlert: safe((fn) => {
-      if (typeof fn === 'function') sink.alertFns.push(fn);
-    }),
-    resolveAlert: safe((key) => client.resolveAlert(text(key)), false),
+    registerHealthCheck: SIGHTLINE_CORE
+      ? absent('registerHealthCheck')
+      : safe((name, fn) => {
+          if (typeof fn !== 'function') return;
+          const checks = (sink.checks = sink.checks || []);
+          const key = text(name);
+          const i = checks.findIndex((c) => c[0] === key);
+          if (i >= 0) checks[i][1] = fn;
+          else if (checks.length < 50) checks.push([key, fn]);
+        }),
+    runHealthChecks: SIGHTLINE_CORE
+      ? absent('runHealthChecks', Promise.resolve(undefined))
+      : safe(() => {
+          sink.pending = undefined;
+          client.inbox(S.RUN_HEALTH, []);
+          const run = sink.pending;
+          return run ? run.then(() => (live ? JSON.parse(client.report(3)) : undefined)) : Promise.resolve(undefined);
+        }, Promise.resolve(undefined)),
+    onAlert: SIGHTLINE_CORE
+      ? absent('onAlert')
+      : safe((fn) => {
+          if (typeof fn === 'function') sink.alertFns.push(fn);
+        }),
+    resolveAlert: SIGHTLINE_CORE ? absent('resolveAlert', false) : safe((key) => client.resolveAlert(text(key)), false),
     shutdown: safe(() => {
       live = false;
       client.shutdown();
@@ -148,7 +164,9 @@ export async function boot(config, defaultWasmUrl, buffer = true) {
   // and alert callbacks the page registers
   const sink = { checks: [], alertFns: [] };
   let onError;
+  let debug = false;
   try {
+    debug = !!(config && config.debug);
     const onAlert = config && config.onAlert;
     if (typeof onAlert === 'function') sink.alertFns.push(onAlert);
     onError = config && config.onError;
@@ -172,7 +190,7 @@ export async function boot(config, defaultWasmUrl, buffer = true) {
   client = sink.c = guard(client, sink, onError);
   claimLate(sink);
   if (current) current.shutdown();
-  const m = (current = monitor(client, sink));
+  const m = (current = monitor(client, sink, debug));
   for (const [event, at] of early) m._replay(event, at);
   return m;
 }

@@ -7,7 +7,8 @@ import { boot } from './core.js';
 (function () {
   const self = document.currentScript;
   const base = (self && self.src) || location.href;
-  const wasmUrl = () => new URL('sightline_bg.wasm', base);
+  // next to this script: sightline_bg.wasm, or sightline-core_bg.wasm for dist/sightline-core.js
+  const wasmUrl = () => new URL(SIGHTLINE_WASM, base);
   const stub = window.Sightline && window.Sightline.q ? window.Sightline : null;
   const methods = ['captureError', 'captureMessage', 'setUser', 'setTag', 'flush', 'stats', 'sessionSummary', 'snapshot', 'registerHealthCheck', 'runHealthChecks', 'onAlert', 'resolveAlert', 'shutdown', '_replay'];
   let active = null;

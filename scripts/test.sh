@@ -62,6 +62,8 @@ run_wasm() {
 JSON
   export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$db/webdriver.json"
   cargo test -p sightline --target wasm32-unknown-unknown --test browser
+  echo "== browser tests of the core build (what it has), headless Chromium"
+  cargo test -p sightline --target wasm32-unknown-unknown --test browser --no-default-features
   # the same tests through wasm-pack, as contributors run them (DESIGN.md §1); it finds the
   # pinned wasm-bindgen on PATH, so it downloads nothing
   wasm-pack test --headless --chrome --test browser

@@ -7,12 +7,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from './harness.mjs';
 
-test('the npm entry imports cleanly under Node (SSR) and init rejects there', async () => {
-  const mod = await import(pathToFileURL(path.join(ROOT, 'pkg/index.js')).href);
-  assert.equal(typeof mod.init, 'function');
-  assert.equal(mod.default, mod.init);
-  await assert.rejects(mod.init({ collector: 'https://collect.example.com' }), /must run in a browser/);
-});
+for (const entry of ['index.js', 'core.js']) {
+  test(`the npm entry ${entry} imports cleanly under Node (SSR) and init rejects there`, async () => {
+    const mod = await import(pathToFileURL(path.join(ROOT, 'pkg', entry)).href);
+    assert.equal(typeof mod.init, 'function');
+    assert.equal(mod.default, mod.init);
+    await assert.rejects(mod.init({ collector: 'https://collect.example.com' }), /must run in a browser/);
+  });
+}
 
 test('the npm package manifest points at files that exist', async () => {
   const fs = await import('node:fs');
@@ -20,7 +22,7 @@ test('the npm package manifest points at files that exist', async () => {
   assert.equal(manifest.name, 'sightline');
   assert.equal(manifest.sideEffects, false);
   for (const f of manifest.files) assert.ok(fs.existsSync(path.join(ROOT, 'pkg', f)), f);
-  for (const f of [manifest.module, manifest.types, manifest.exports['.'].import, manifest.exports['.'].types]) {
+  for (const f of [manifest.module, manifest.types, ...Object.values(manifest.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))]) {
     assert.ok(fs.existsSync(path.join(ROOT, 'pkg', f)), f);
   }
 });

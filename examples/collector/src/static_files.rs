@@ -21,6 +21,8 @@ const MOUNTS: [(&str, &str); 5] = [
 pub const MARKER_AUTO: &str = "<!--sightline-loader-->";
 /// Replaced by the inline loader without `data-collector` (the page calls `Sightline.init`).
 pub const MARKER_MANUAL: &str = "<!--sightline-loader:manual-->";
+/// The same, loading the core build (`data-src` picks the build).
+pub const MARKER_CORE: &str = "<!--sightline-loader:core-->";
 
 /// Whether a URL path falls under one of the static mounts.
 pub fn is_static_path(url_path: &str) -> bool {
@@ -131,7 +133,7 @@ pub fn lookup(root: &Path, url_path: &str, host: &str) -> Lookup {
     let ctype = content_type(&full);
     if ctype.starts_with("text/html") {
         if let Ok(html) = std::str::from_utf8(&body) {
-            if html.contains(MARKER_AUTO) || html.contains(MARKER_MANUAL) {
+            if html.contains(MARKER_AUTO) || html.contains(MARKER_MANUAL) || html.contains(MARKER_CORE) {
                 // Read on every request: `make build` may have just rebuilt it.
                 let loader = fs::read_to_string(root.join("dist/loader.min.js")).ok();
                 return Lookup::Found(
@@ -148,7 +150,7 @@ pub fn lookup(root: &Path, url_path: &str, host: &str) -> Lookup {
 pub fn inline_loader(html: &str, loader: Option<&str>, host: &str) -> String {
     let Some(loader) = loader else {
         let note = "<!-- sightline: dist/loader.min.js is missing, run `make build` -->";
-        return html.replace(MARKER_AUTO, note).replace(MARKER_MANUAL, note);
+        return html.replace(MARKER_AUTO, note).replace(MARKER_MANUAL, note).replace(MARKER_CORE, note);
     };
     // `</script` inside the code would end the element early.
     let code = loader.replace("</script", "<\\/script");
@@ -157,8 +159,10 @@ pub fn inline_loader(html: &str, loader: Option<&str>, host: &str) -> String {
         html_escape(host)
     );
     let manual = format!("<script data-src=\"/dist/sightline.js\">{code}</script>");
+    let core = format!("<script data-src=\"/dist/sightline-core.js\">{code}</script>");
     html.replace(MARKER_AUTO, &auto)
         .replace(MARKER_MANUAL, &manual)
+        .replace(MARKER_CORE, &core)
 }
 
 /// Escapes text for HTML content and double-quoted attributes.
@@ -261,6 +265,10 @@ mod tests {
             out,
             "<head><script data-collector=\"http://127.0.0.1:8080\" data-src=\"/dist/sightline.js\">L()<\\/script></script></head>\
              <body><script data-src=\"/dist/sightline.js\">L()<\\/script></script></body>"
+        );
+        assert_eq!(
+            inline_loader("<!--sightline-loader:core-->", Some("L"), "h"),
+            "<script data-src=\"/dist/sightline-core.js\">L</script>"
         );
         let out = inline_loader("<!--sightline-loader-->", Some("L"), "evil\"><script>");
         assert!(
