@@ -14,6 +14,7 @@ build: setup
 
 size:
 	@node scripts/size.mjs
+	@scripts/feature-bytes.sh
 
 collector:
 	@cargo build --release -p sightline-collector
