@@ -38,6 +38,7 @@ bench: build
 	@bench/run.sh $(ARGS)
 	@node bench/net-overhead.mjs
 	@node bench/click-overhead.mjs
+	@node bench/startup.mjs
 
 clean:
 	rm -rf build pkg dist target/wasm32-unknown-unknown examples/npm-app/dist

@@ -7,16 +7,19 @@ import * as S from './signals.js';
 import { claimBacklog, claimLate, wasmSource } from './io.js';
 
 let loading;
+let claiming;
 let current; // the running monitor: a new init shuts it down
 
 function load(url) {
   if (!loading) {
     // fetched with the fetch the page had when the SDK loaded, or by XMLHttpRequest without one
-    // meanwhile, what earlier page loads kept in IndexedDB is claimed (the core reads it at start)
-    loading = Promise.all([loadWasm({ module_or_path: wasmSource(url) }), claimBacklog()]).catch((e) => {
+    loading = loadWasm({ module_or_path: wasmSource(url) }).catch((e) => {
       loading = undefined; // a later init may try again (e.g. after a network blip)
       throw e;
     });
+    // meanwhile, what earlier page loads kept in IndexedDB is claimed; the client does not wait
+    // for it (opening the database can take longer than the wasm): it is sent once claimed
+    claiming = claimBacklog();
   }
   return loading;
 }
@@ -188,7 +191,7 @@ export async function boot(config, defaultWasmUrl, buffer = true) {
     throw error;
   }
   client = sink.c = guard(client, sink, onError);
-  claimLate(sink);
+  claimLate(sink, claiming);
   if (current) current.shutdown();
   const m = (current = monitor(client, sink, debug));
   for (const [event, at] of early) m._replay(event, at);

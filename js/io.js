@@ -192,12 +192,15 @@ export function claimBacklog() {
   });
 }
 
-// A page that closes as the next one loads writes its record a moment later: once this one
-// runs, what arrived since is claimed again (twice), and sent.
-export function claimLate(sink) {
-  if (!db) return;
-  // cleared at shutdown with the client's timers
-  sink.later = [1000, 5000].map((ms) => after(() => claimBacklog().then((found) => found && sink.c && sink.c.inbox(S.BACKLOG, [])), ms));
+// What the first claim (`first`, as the SDK loaded) found goes once the client runs. A page that
+// closes as the next one loads writes its record a moment later: once this one runs, what arrived
+// since is claimed again (after one and five seconds), and sent.
+export function claimLate(sink, first) {
+  const send = (claim) => claim.then((found) => found && sink.c && sink.c.inbox(S.BACKLOG, []));
+  send(first).then(() => {
+    // cleared at shutdown with the client's timers
+    if (db && sink.c) sink.later = [1000, 5000].map((ms) => after(() => send(claimBacklog()), ms));
+  });
 }
 
 function take(d, done) {
