@@ -5,7 +5,8 @@
 // --reps 15`. Needs `make build collector`.
 import { startCollector, launch } from '../tests/e2e/harness.mjs';
 
-const reps = +(process.argv[process.argv.indexOf('--reps') + 1] || 9);
+const at = process.argv.indexOf('--reps');
+const reps = at > 0 ? +process.argv[at + 1] : 9;
 const collector = await startCollector();
 const browser = await launch();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
