@@ -2,7 +2,7 @@
 // JS: reading an event's fields here is smaller and faster than one wasm import per field. Each
 // hook hands plain values to the client through js/signals.js, inside try/catch.
 import * as S from './signals.js';
-import { claimBacklog } from './io.js';
+import { claimBacklog, refill } from './io.js';
 
 // Built-ins captured at load: a page that patches them later changes nothing here.
 const toJson = JSON.stringify;
@@ -110,24 +110,18 @@ export const closing = () => leaving;
 /** Adds the listeners, reporting to `sink.c`; returns the function that removes them. */
 export function install(sink) {
   const onError = (ev) => sink.c && reportEvent(ev, Date.now(), sink.c);
-  // what was kept goes once claimed (another tab may have taken this tab's record)
-  const refill = () =>
-    claimBacklog().then(() => {
-      try {
-        if (sink.c) sink.c.inbox(S.BACKLOG, []);
-      } catch (e) {}
-    });
   const onHide = (ev) => {
     leaving = ev.type === 'pagehide';
     try {
       if (sink.c && (ev.type === 'pagehide' || document.visibilityState === 'hidden')) sink.c.inbox(S.PAGE_HIDE, [ev.type === 'pagehide']);
-      else refill();
+      // visible again: what was kept goes once claimed (another tab may have taken this tab's record)
+      else refill(sink, claimBacklog());
     } catch (e) {}
   };
   const onOnline = () => {
     try {
       if (sink.c) sink.c.inbox(S.ONLINE, []);
-      refill();
+      refill(sink, claimBacklog());
     } catch (e) {}
   };
   const hooks = [

@@ -192,14 +192,16 @@ export function claimBacklog() {
   });
 }
 
+/** Once `claim` settles, the client sends what the backlog holds now (the `backlog` signal). */
+export const refill = (sink, claim) => claim.then(() => sink.c && sink.c.inbox(S.BACKLOG, []));
+
 // What the first claim (`first`, as the SDK loaded) found goes once the client runs. A page that
 // closes as the next one loads writes its record a moment later: once this one runs, what arrived
 // since is claimed again (after one and five seconds), and sent.
 export function claimLate(sink, first) {
-  const send = (claim) => claim.then((found) => found && sink.c && sink.c.inbox(S.BACKLOG, []));
-  send(first).then(() => {
+  refill(sink, first).then(() => {
     // cleared at shutdown with the client's timers
-    if (db && sink.c) sink.later = [1000, 5000].map((ms) => after(() => send(claimBacklog()), ms));
+    if (db && sink.c) sink.later = [1000, 5000].map((ms) => after(() => refill(sink, claimBacklog()), ms));
   });
 }
 
@@ -209,10 +211,10 @@ function take(d, done) {
     const s = tx.objectStore('backlog');
     const values = s.getAll();
     const names = s.getAllKeys();
-    // every record but this tab's own (held here already) is taken, in this same transaction
+    // every record, this tab's own too (another tab may have taken it), in this same transaction
     names.onsuccess = () => names.result.forEach((k) => s.delete(k));
     tx.oncomplete = () => {
-      // this tab's record, if no other tab took it, is among them
+      // this tab's record, if no other tab took it, is among them: the copy kept here goes
       own = {};
       names.result.forEach((k, i) => {
         const key = String(k).split('#')[0];

@@ -26,11 +26,12 @@ const sizeOf = (v) => (v == null || v === '' ? -1 : +v);
 let held = 0;
 export const pageKeepalive = () => held;
 const keepaliveBytes = (init) => {
+  // most requests stop at the first check (no init, or no keepalive)
+  const b = init && init.keepalive && init.body;
   try {
-    const b = init.keepalive && init.body;
-    return typeof b === 'string' ? new Blob([b]).size : +(b.size || b.byteLength) || 0;
+    return !b ? 0 : typeof b === 'string' ? new Blob([b]).size : +(b.size || b.byteLength) || 0;
   } catch (e) {
-    return 0; // no init, or a body of no known size (a FormData): not counted
+    return 0; // a body of no known size (a FormData), or one whose getters throw: not counted
   }
 };
 

@@ -93,7 +93,7 @@ export const RUN_HEALTH = 28; // (no fields)
 /** the browser is online again (the window's `online` event) */
 export const ONLINE = 29; // (no fields)
 
-/** more was claimed from the backlog (a page that closed as this one loaded wrote it late): send it */
+/** the page side claimed the backlog (as the SDK loads and after, when the page is visible or online again): send what it holds */
 export const BACKLOG = 30; // (no fields)
 
 /** The fingerprint of the table this file was generated from (the wasm checks it at start). */

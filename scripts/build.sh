@@ -3,41 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=node_modules/.bin
-# Chromium accepts these post-MVP features; never `-all` (TOOLCHAIN.md).
-WASM_FEATURES="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types --enable-mutable-globals"
-
 # Two builds (DESIGN §5): full (the crate's default features) in build/wb, and core
 # (--no-default-features: no user experience, health checks, alerts or OTLP) in build/wb-core.
-#
-# The release wasm rebuilds std with panics as a bare trap (no message formatting: about 7 KB brotli
-# less), and without the source locations a panic would have reported (-Zlocation-detail=none:
-# about 280 B brotli on the #11 build). RUSTC_BOOTSTRAP unlocks -Z flags on the stable toolchain;
-# it needs the rust-src component.
-#
-# --low-memory-unused: the first 1 KB of memory is never addressed (Rust puts the stack first and
-# it grows down towards it), so `load(p + c)` may become `load offset=c (p)`; --converge repeats
-# -Oz until it stops helping. Together about 450 B brotli (measured on the #11 build; to re-measure,
-# drop them here and compare the size report).
-variant() {
-  local out=$1 wasm=$2
-  shift 2
-  RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
-    cargo build --quiet --release --target wasm32-unknown-unknown -p sightline "$@" \
-    -Z build-std=std,panic_abort --target-dir "target/release-$out"
-  rm -rf "build/$out" && mkdir -p build
-  wasm-bindgen --target web --no-typescript --out-dir "build/$out" "target/release-$out/wasm32-unknown-unknown/release/sightline.wasm" 2>&1 \
-    | grep -v 'target_features' || true
-  node scripts/minify-names.mjs "build/$out"
-  $BIN/wasm-opt -Oz --converge --low-memory-unused $WASM_FEATURES --strip-debug --strip-producers "build/$out/sightline_bg.wasm" -o "build/$wasm"
-  # wasm-bindgen copies the JS modules the wasm imports (js/io.js, js/hooks.js) into snippets/;
-  # the npm entry imports js/hooks.js too. Point the copies back at the sources so that bundles
-  # hold one copy of each module.
-  for copy in build/"$out"/snippets/*/js/*.js; do
-    echo "export * from '../../../../../js/$(basename "$copy")';" > "$copy"
-  done
-}
-variant wb sightline_bg.wasm
-variant wb-core sightline-core_bg.wasm --no-default-features
+scripts/wasm-variant.sh wb sightline_bg.wasm
+scripts/wasm-variant.sh wb-core sightline-core_bg.wasm --no-default-features
 
 rm -rf pkg dist && mkdir -p pkg dist
 ESB="$BIN/esbuild --bundle --target=es2020 --log-level=warning --legal-comments=none --log-override:duplicate-object-key=silent"

@@ -70,7 +70,7 @@ pub const SIGNALS: &[Kind] = &[
     k("flush", &[], "`flush()`: send everything now (the page hears `flushed(sink, done)` once it settles)"),
     k("runHealth", &[], "`runHealthChecks()`: run the health checks now"),
     k("online", &[], "the browser is online again (the window's `online` event)"),
-    k("backlog", &[], "more was claimed from the backlog (a page that closed as this one loaded wrote it late): send it"),
+    k("backlog", &[], "the page side claimed the backlog (as the SDK loads and after, when the page is visible or online again): send what it holds"),
 ];
 
 /// The kind number of the signal called `name` (for callers that build fields by hand, as the
