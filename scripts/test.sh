@@ -78,6 +78,13 @@ JSON
 run_e2e() {
   echo "== end-to-end tests (playwright-core + Chromium + dev collector)"
   node --test --test-concurrency=1 tests/e2e/*.test.mjs
+  # the suites whose features the core build has, again against it (tests/e2e/harness.mjs serves
+  # its files for the full build's; tests of full-only features skip themselves). Not here: the user
+  # experience, alerts, OTLP and dashboard suites (full only), sessions (its tests count page views
+  # and clicks), and the package and app suites, which load each build by name already.
+  echo "== end-to-end tests of the core build"
+  SIGHTLINE_E2E_BUILD=core node --test --test-concurrency=1 \
+    tests/e2e/{vitals,network,delivery,privacy,hostile,degraded,shutdown,script-tag,features}.test.mjs
   echo "== end-to-end flows in Firefox and WebKit (WebDriver + dev collector)"
   ENGINE=firefox GECKODRIVER="$GECKODRIVER" node --test --test-concurrency=1 tests/engines/*.test.mjs
   ENGINE=webkit xvfb-run -a node --test --test-concurrency=1 tests/engines/*.test.mjs

@@ -4,7 +4,7 @@
 // check's thresholds, and a second init() shutting the first down.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useCollectorAndBrowser, waitFor, watch, throwInPage } from './harness.mjs';
+import { fullOnly, useCollectorAndBrowser, waitFor, watch, throwInPage } from './harness.mjs';
 
 const env = useCollectorAndBrowser();
 
@@ -18,7 +18,7 @@ async function open() {
 
 const stored = async (channel) => (await env.collector.events(channel)).map((e) => e.data);
 
-test('errors.ignore, maskText: false, clickText: false, dataAttributes, replaceState and hashchange routes', { timeout: 60000 }, async () => {
+test('errors.ignore, maskText: false, clickText: false, dataAttributes, replaceState and hashchange routes', { ...fullOnly, timeout: 60000 }, async () => {
   await env.collector.reset();
   const { page, log } = await open();
   await throwInPage(page, 'ResizeObserver loop completed with undelivered notifications.');
@@ -47,7 +47,7 @@ test('errors.ignore, maskText: false, clickText: false, dataAttributes, replaceS
   await page.close();
 });
 
-test('health checks pause while the page is hidden; the memory check goes by its thresholds', { timeout: 60000 }, async () => {
+test('health checks pause while the page is hidden; the memory check goes by its thresholds', { ...fullOnly, timeout: 60000 }, async () => {
   await env.collector.reset();
   const { page } = await open();
   await page.evaluate(() => {

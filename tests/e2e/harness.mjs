@@ -48,9 +48,28 @@ export async function startCollector() {
   };
 }
 
+/**
+ * Which build the pages load: `SIGHTLINE_E2E_BUILD=core` runs a suite against the core build
+ * (scripts/test.sh does, for the suites whose features it has): every page's `/dist/sightline.js`
+ * and `/pkg/index.js` are answered with the core build's files. Tests of what only the full build
+ * has skip themselves with `fullOnly`.
+ */
+export const BUILD = process.env.SIGHTLINE_E2E_BUILD === 'core' ? 'core' : 'full';
+/** A test's options: skipped on the core build (the feature is not in it). */
+export const fullOnly = { skip: BUILD === 'core' && 'not in the core build' };
+const CORE_FILES = { '/dist/sightline.js': 'dist/sightline-core.js', '/pkg/index.js': 'pkg/core.js' };
+
+async function coreContext(context) {
+  await context.route(
+    (url) => url.pathname in CORE_FILES,
+    (route) => route.fulfill({ path: path.join(ROOT, CORE_FILES[new URL(route.request().url()).pathname]), headers: { 'access-control-allow-origin': '*' } }),
+  );
+  return context;
+}
+
 /** Debian's Chromium; `bfcache: true` keeps the back/forward cache on (Playwright turns it off). */
-export function launch({ bfcache = false } = {}) {
-  return chromium.launch({
+export async function launch({ bfcache = false } = {}) {
+  const browser = await chromium.launch({
     ignoreDefaultArgs: bfcache ? ['--disable-back-forward-cache'] : [],
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: [
@@ -63,6 +82,17 @@ export function launch({ bfcache = false } = {}) {
       '--no-first-run',
     ],
   });
+  if (BUILD === 'full') return browser;
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => coreContext(await newContext(options));
+  // a page of its own context, closed with it (as Playwright's own newPage does)
+  browser.newPage = async (options) => {
+    const context = await browser.newContext(options);
+    const page = await context.newPage();
+    page.once('close', () => context.close().catch(() => {}));
+    return page;
+  };
+  return browser;
 }
 
 /**

@@ -80,7 +80,7 @@ test('a bad config leaves the page working, with a clear console message', { tim
 });
 
 for (const [what, setup, pagePath, earlyMessage] of [
-  ['the wasm answers 404', (p) => p.route('**/sightline_bg.wasm', (r) => r.fulfill({ status: 404, body: 'nope' })), 'loader.html', 'loader: thrown before the SDK loaded'],
+  ['the wasm answers 404', (p) => p.route(/sightline(-core)?_bg\.wasm$/, (r) => r.fulfill({ status: 404, body: 'nope' })), 'loader.html', 'loader: thrown before the SDK loaded'],
   ['the SDK script answers 404', (p) => p.route('**/dist/sightline.js', (r) => r.fulfill({ status: 404, body: 'nope' })), 'loader.html', 'loader: thrown before the SDK loaded'],
   ['a CSP forbids compiling wasm', () => {}, 'csp.html', 'csp: thrown before the SDK loaded'],
   ['Trusted Types allow no policy of ours', () => {}, 'trusted-types-other.html', 'tt: thrown before the SDK loaded'],
