@@ -1,7 +1,7 @@
 // Shared by the npm entry and the script-tag build: loads the wasm once, starts a client, and wraps
 // every method so that nothing the SDK does can throw into the page.
 // the wasm-bindgen glue of this build (scripts/build.sh aliases it: build/wb or build/wb-core)
-import loadWasm, { start } from 'sightline-glue';
+import loadWasm, { start, inbox, timer, trace, report, resolveAlert, shutdown, free } from 'sightline-glue';
 import { describe, reportEvent, stringify, text } from './hooks.js';
 import * as S from './signals.js';
 import { claimBacklog, claimLate, wasmSource } from './io.js';
@@ -49,14 +49,14 @@ function disable(sink, e, onError) {
   } catch (x) {}
 }
 
-/** The client as the page side calls it: a call that throws disables the SDK (see `disable`). */
-function guard(client, sink, onError) {
+/** Client `id` as the page side calls it: a call that throws disables the SDK (see `disable`). */
+function guard(id, sink, onError) {
   const g = {};
-  for (const [name, fallback] of [['inbox'], ['timer'], ['trace', 0], ['report', 'null'], ['resolveAlert', false], ['shutdown'], ['free']]) {
+  for (const [name, f, fallback] of [['inbox', inbox], ['timer', timer], ['trace', trace, 0], ['report', report, 'null'], ['resolveAlert', resolveAlert, false], ['shutdown', shutdown], ['free', free]]) {
     g[name] = (...args) => {
       if (sink.dead) return fallback;
       try {
-        return client[name](...args);
+        return f(id, ...args);
       } catch (e) {
         disable(sink, e, onError);
         return fallback;

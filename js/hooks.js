@@ -29,6 +29,26 @@ export function keep(sink, undo) {
   return undo;
 }
 
+/**
+ * Runs `fn` in a later task, off `init`'s path: what a source does first (reading the buffered
+ * performance entries, the load's page view and navigation timing) waits for the page's own
+ * start. Nothing is lost by waiting: the observers are `buffered`, and a page hidden before the
+ * task runs it first (`drain`, from the hide listener below). Guarded; after a shutdown (`sink.c`
+ * gone) it does nothing.
+ */
+export function soon(sink, fn) {
+  if ((sink.soon = sink.soon || []).push(fn) < 2) setTimeout(() => drain(sink));
+}
+
+/** Runs what `soon` holds, now. */
+export function drain(sink) {
+  for (const fn of (sink.soon || []).splice(0)) {
+    try {
+      if (sink.c) fn();
+    } catch (e) {}
+  }
+}
+
 /** JSON of a page's value, or undefined (circular, a throwing getter, toJSON or Proxy trap). */
 export function stringify(v) {
   try {
@@ -113,6 +133,7 @@ export function install(sink) {
   const onHide = (ev) => {
     leaving = ev.type === 'pagehide';
     try {
+      drain(sink);
       if (sink.c && (ev.type === 'pagehide' || document.visibilityState === 'hidden')) sink.c.inbox(S.PAGE_HIDE, [ev.type === 'pagehide']);
       // visible again: what was kept goes once claimed (another tab may have taken this tab's record)
       else refill(sink, claimBacklog());

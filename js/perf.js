@@ -4,7 +4,7 @@
 // reads an entry's fields and hands them over through js/signals.js; the vitals logic lives in
 // crates/core/src/vitals.rs. Every callback swallows its own failures: the page never sees them.
 import * as S from './signals.js';
-import { keep } from './hooks.js';
+import { keep, soon } from './hooks.js';
 
 /** A short CSS selector of an element: ids and classes up to the nearest id, at most 100 characters. */
 export function selector(el) {
@@ -54,7 +54,8 @@ export function observe(sink) {
   const take = (type) => observers[type] && observers[type]();
   const interaction = (e) => send(S.INTERACTION, [e.interactionId || 0, e.duration, selector(e.target), e.name, count()]);
 
-  const start = guard(() => {
+  // (guarded where it is called: hooks.js `soon`, `on`)
+  const start = () => {
     const nav = performance.getEntriesByType('navigation')[0];
     const activation = (nav && nav.activationStart) || 0;
     const hidden = performance.getEntriesByType('visibility-state').find((e) => e.name === 'hidden' && e.startTime >= activation);
@@ -134,18 +135,17 @@ export function observe(sink) {
     });
     // navigation timing and TTFB once the load event has finished (which phases count is decided
     // on the Rust side)
-    const loaded = guard(() => {
+    const loaded = () => {
       const n = performance.getEntriesByType('navigation')[0];
-      if (!n) return;
-      send(S.NAVIGATION, [n.type, n.nextHopProtocol || '', n.responseStart, n.domainLookupStart, n.domainLookupEnd, n.connectStart, n.connectEnd,
+      if (n) send(S.NAVIGATION, [n.type, n.nextHopProtocol || '', n.responseStart, n.domainLookupStart, n.domainLookupEnd, n.connectStart, n.connectEnd,
         n.secureConnectionStart, n.requestStart, n.responseEnd, n.domComplete, n.loadEventEnd, performance.now()]);
-    });
-    if (document.readyState === 'complete') setTimeout(loaded);
-    else on(window, 'load', () => setTimeout(loaded));
-  });
+    };
+    if (document.readyState === 'complete') soon(sink, loaded);
+    else on(window, 'load', () => soon(sink, loaded));
+  };
 
-  // a microtask later: the client is reachable through `sink.c` only once `start` has returned
+  // a task later, once `init` has resolved (hooks.js `soon`; the observers are buffered)
   if (document.prerendering) on(document, 'prerenderingchange', start);
-  else Promise.resolve().then(start);
+  else soon(sink, start);
   return keep(sink, () => offs.splice(0).forEach((off) => off()));
 }

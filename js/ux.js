@@ -5,7 +5,7 @@
 // clicks at once. Rage clicks, scroll milestones and sessions are decided on the Rust side.
 import * as S from './signals.js';
 import { selector } from './perf.js';
-import { keep, stringify } from './hooks.js';
+import { keep, soon, stringify } from './hooks.js';
 
 /** Where text is never read: form fields, editable regions, and anything marked for masking. */
 const NO_TEXT = 'input,textarea,select,[contenteditable]:not([contenteditable="false"]),[data-sightline-mask]';
@@ -92,15 +92,11 @@ export function track(sink, clickText, dataAttrs) {
   // a task later: js/perf.js has started the restored page's view (its id) by then
   on(window, 'pageshow', (ev) => ev.persisted && setTimeout(() => view('back-forward-cache')));
   on(window, 'hashchange', () => view('hashchange'));
-  // the load's page view once the page has loaded (and, at the earliest, a microtask after this
-  // returns: the client is reachable through `sink.c` only then)
-  const loaded = () => {
-    try {
-      view('load');
-    } catch (e) {}
-  };
-  if (document.readyState === 'complete') Promise.resolve().then(loaded);
-  else on(window, 'load', () => setTimeout(loaded));
+  // the load's page view once the page has loaded (and, at the earliest, a task after `init` has
+  // resolved: hooks.js `soon`)
+  const loaded = () => view('load');
+  if (document.readyState === 'complete') soon(sink, loaded);
+  else on(window, 'load', () => soon(sink, loaded));
 
   // clicks: kept as (element, time) and described in a later task
   function flushClicks() {

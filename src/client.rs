@@ -109,43 +109,84 @@ impl Drop for Installed {
     }
 }
 
-/// The JS-facing handle; the npm entry wraps each method in `try`/`catch` as well.
-#[wasm_bindgen]
+/// A running client: its monitor, and the handles of everything it installed in the page.
 pub struct Client {
     shared: Rc<Shared>,
-    installed: RefCell<Vec<Installed>>,
+    installed: Vec<Installed>,
 }
 
 impl Client {
     pub fn new(shared: Rc<Shared>) -> Client {
-        Client { shared, installed: RefCell::new(Vec::new()) }
+        Client { shared, installed: Vec::new() }
     }
 
-    pub fn install(&self, remove: js_sys::Function) {
-        if let Ok(mut i) = self.installed.try_borrow_mut() {
-            i.push(Installed::new(remove));
-        }
+    pub fn install(&mut self, remove: js_sys::Function) {
+        self.installed.push(Installed::new(remove));
     }
 }
 
-#[wasm_bindgen]
-impl Client {
-    /// The one way in for the page side (js/signals.js): signal `kind` with its fields.
-    pub fn inbox(&self, kind: u32, fields: js_sys::Array) {
-        self.shared.run(Input::Signal(kind, fields));
-    }
+// The clients JS holds by number (`start` returns it): a number crosses into JS with no wrapper
+// object, finalizer or borrow checks of wasm-bindgen's (its exported classes cost about 400 B
+// brotli more). A slot is used again once its client is freed; a page may run a few at once
+// (a second `init` shuts the first down only once it has started).
+thread_local! {
+    static CLIENTS: RefCell<Vec<Option<Client>>> = const { RefCell::new(Vec::new()) };
+}
 
-    /// Timer `slot` fired (js/io.js `setTimer`).
-    pub fn timer(&self, slot: u32) {
-        if let Some(t) = Timer::from_slot(slot as usize) {
-            self.shared.run(Input::Timer(t));
+/// Keeps `client`; returns its number (from 1: 0 is never a client).
+pub fn register(client: Client) -> u32 {
+    CLIENTS.with(|all| {
+        let Ok(mut all) = all.try_borrow_mut() else { return 0 };
+        let i = all.iter().position(Option::is_none).unwrap_or(all.len());
+        if i == all.len() {
+            all.push(None);
         }
-    }
+        if let Some(slot) = all.get_mut(i) {
+            *slot = Some(client);
+        }
+        i as u32 + 1
+    })
+}
 
-    /// A report as JSON: `0` `stats()`, `1` `sessionSummary()`, `2` `snapshot()`, `3` the last
-    /// health report (`runHealthChecks()`); `"null"` while the monitor is busy.
-    pub fn report(&self, which: u32) -> String {
-        self.shared.read(String::from("null"), |m| match which {
+/// Takes client `id` out of its slot (`free`), or only what it installed (`!free`, at shutdown).
+fn take(id: u32, free: bool) -> (Option<Client>, Vec<Installed>) {
+    CLIENTS.with(|all| {
+        let Ok(mut all) = all.try_borrow_mut() else { return (None, Vec::new()) };
+        match all.get_mut((id as usize).wrapping_sub(1)) {
+            Some(slot) if free => (slot.take(), Vec::new()),
+            Some(Some(c)) => (None, std::mem::take(&mut c.installed)),
+            _ => (None, Vec::new()),
+        }
+    })
+}
+
+/// Client `id`'s shared state, held outside the table: what it runs may call back into the SDK.
+fn shared(id: u32) -> Option<Rc<Shared>> {
+    CLIENTS.with(|all| all.try_borrow().ok()?.get((id as usize).wrapping_sub(1))?.as_ref().map(|c| c.shared.clone()))
+}
+
+/// The one way in for the page side (js/signals.js): signal `kind` with its fields, for client `id`.
+#[wasm_bindgen]
+pub fn inbox(id: u32, kind: u32, fields: js_sys::Array) {
+    if let Some(s) = shared(id) {
+        s.run(Input::Signal(kind, fields));
+    }
+}
+
+/// Timer `slot` of client `id` fired (js/io.js `setTimer`).
+#[wasm_bindgen]
+pub fn timer(id: u32, slot: u32) {
+    if let (Some(s), Some(t)) = (shared(id), Timer::from_slot(slot as usize)) {
+        s.run(Input::Timer(t));
+    }
+}
+
+/// A report as JSON: `0` `stats()`, `1` `sessionSummary()`, `2` `snapshot()`, `3` the last
+/// health report (`runHealthChecks()`); `"null"` while the monitor is busy.
+#[wasm_bindgen]
+pub fn report(id: u32, which: u32) -> String {
+    shared(id).map_or_else(|| String::from("null"), |s| {
+        s.read(String::from("null"), |m| match which {
             0 => m.stats_json(),
             1 => m.session_json(),
             // what this build leaves out answers null (js/core.js says so in the debug log)
@@ -158,34 +199,43 @@ impl Client {
             #[cfg(not(feature = "health"))]
             _ => String::from("null"),
         })
-    }
+    })
+}
 
-    /// Marks an active alert resolved; `false` when it was not active (or the monitor is busy).
-    #[wasm_bindgen(js_name = resolveAlert)]
-    pub fn resolve_alert(&self, key: &str) -> bool {
-        #[cfg(feature = "alerts")]
-        {
-            self.shared.read(false, |m| m.resolve_alert(key))
-        }
-        #[cfg(not(feature = "alerts"))]
-        {
-            let _ = key;
-            false
-        }
+/// Marks an active alert resolved; `false` when it was not active (or the monitor is busy).
+#[wasm_bindgen(js_name = resolveAlert)]
+pub fn resolve_alert(id: u32, key: &str) -> bool {
+    #[cfg(feature = "alerts")]
+    {
+        shared(id).is_some_and(|s| s.read(false, |m| m.resolve_alert(key)))
     }
+    #[cfg(not(feature = "alerts"))]
+    {
+        let _ = (id, key);
+        false
+    }
+}
 
-    /// For js/net.js, as a request starts: `0` not traced, `1` traced (its span is recorded), `2`
-    /// traced and it carries `traceparent`.
-    pub fn trace(&self, url: &str) -> u32 {
-        self.shared.read(0, |m| m.trace(url))
-    }
+/// For js/net.js, as a request starts: `0` not traced, `1` traced (its span is recorded), `2`
+/// traced and it carries `traceparent`.
+#[wasm_bindgen]
+pub fn trace(id: u32, url: &str) -> u32 {
+    shared(id).map_or(0, |s| s.read(0, |m| m.trace(url)))
+}
 
-    /// Hands what is queued to the browser, then removes every listener, observer, wrapper and
-    /// timer this client installed.
-    pub fn shutdown(&self) {
-        self.shared.read((), |m| m.shutdown());
-        if let Ok(mut i) = self.installed.try_borrow_mut() {
-            i.clear();
-        }
+/// Hands what is queued to the browser, then removes every listener, observer, wrapper and
+/// timer client `id` installed.
+#[wasm_bindgen]
+pub fn shutdown(id: u32) {
+    if let Some(s) = shared(id) {
+        s.read((), |m| m.shutdown());
     }
+    // dropped here, outside the table: removing them calls into the page
+    drop(take(id, false));
+}
+
+/// Forgets client `id` (after `shutdown`, or when it failed).
+#[wasm_bindgen]
+pub fn free(id: u32) {
+    drop(take(id, true));
 }

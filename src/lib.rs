@@ -1,5 +1,6 @@
 //! Sightline: real-user monitoring for web pages. This file is the wasm entry: `start(config)`
-//! validates the configuration and returns a [`client::Client`], or the error message as a string.
+//! validates the configuration and returns the number of a [`client::Client`], or the error message
+//! as a string.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 mod alloc;
@@ -14,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use browser::Browser;
-use client::{Client, Shared};
+use client::{register, Client, Shared};
 
 // The capture modules: each adds its listeners, observers or wrappers, hands what it sees to
 // `sink.c` through js/signals.js, and returns the function that removes it all.
@@ -53,15 +54,17 @@ extern "C" {
     fn table() -> String;
 }
 
-/// Validates `config` and starts monitoring. Returns a `Client`, or a `string` with the reason it
-/// did not start (nothing is installed then). Never throws.
+/// Validates `config` and starts monitoring. Returns the client's number (for `inbox`, `timer`,
+/// `trace`, `report`, `resolveAlert`, `shutdown` and `free`: src/client.rs), or a `string` with the
+/// reason it did not start (nothing is installed then). Never throws.
 ///
-/// `sink` is an object the caller sets `sink.c = client` on: JS callbacks (finished requests, page
-/// hooks, health results) reach the client through it.
+/// `sink` is an object the caller sets `sink.c` on, an object whose `inbox`, `timer` and `trace`
+/// call those functions with the number: JS callbacks (finished requests, page hooks, health
+/// results) reach the client through it.
 #[wasm_bindgen]
 pub fn start(config: JsValue, sink: JsValue) -> JsValue {
     match start_client(&config, sink) {
-        Ok(c) => JsValue::from(c),
+        Ok(c) => JsValue::from(register(c)),
         Err(msg) => JsValue::from_str(&msg),
     }
 }
@@ -120,7 +123,7 @@ pub fn start_client(config: &JsValue, sink: JsValue) -> Result<Client, String> {
             sightline_core::platform::Platform::diagnostic(&mut m.p, "no_fetch", "the page has no working fetch: events go by XMLHttpRequest, and at page close by sendBeacon");
         }
     }
-    let client = Client::new(shared);
+    let mut client = Client::new(shared);
     client.install(install_hooks(&sink));
     if metrics {
         client.install(observe(&sink));

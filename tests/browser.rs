@@ -33,14 +33,29 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", (js_sys::Math::random() * 1e12) as u64)
 }
 
-/// The client as JS sees it (the object `start` returns), driven through its exported methods,
-/// and the `sink` object its callbacks go through (js/health.js keeps its checks there).
-struct Client(JsValue, Object);
+/// A client as js/core.js drives it: its number (what `start` returns), called through the
+/// exported functions, and the `sink` object its callbacks go through (`sink.c` is the object the
+/// page side calls; js/health.js keeps its checks on the sink).
+struct Client(u32, Object);
 
 impl Client {
     fn call(&self, method: &str, args: &[JsValue]) -> JsValue {
-        let f: js_sys::Function = get(&self.0, method).dyn_into().unwrap();
-        f.apply(&self.0, &args.iter().collect::<Array>()).unwrap()
+        let id = self.0;
+        let arg = |i: usize| args.get(i).cloned().unwrap_or(JsValue::UNDEFINED);
+        let num = |i: usize| arg(i).as_f64().unwrap_or(0.0) as u32;
+        match method {
+            "inbox" => {
+                sightline::client::inbox(id, num(0), arg(1).unchecked_into());
+                JsValue::UNDEFINED
+            }
+            "report" => sightline::client::report(id, num(0)).into(),
+            "resolveAlert" => sightline::client::resolve_alert(id, &arg(0).as_string().unwrap()).into(),
+            "shutdown" => {
+                sightline::client::shutdown(id);
+                JsValue::UNDEFINED
+            }
+            other => panic!("no method {other}"),
+        }
     }
     /// `captureMessage` as js/core.js makes it: the `error` signal (kind 0) of a manual capture.
     fn capture_message(&self, text: String, level: Option<String>) {
@@ -75,8 +90,15 @@ fn try_start(config: &JsValue) -> Result<Client, String> {
     if let Some(err) = c.as_string() {
         return Err(err);
     }
-    Reflect::set(&sink, &"c".into(), &c).unwrap();
-    Ok(Client(c, sink))
+    let id = c.as_f64().expect("a client number") as u32;
+    // what js/core.js puts there: the client's functions with its number
+    let calls = obj(&[
+        ("inbox", Closure::<dyn Fn(u32, Array)>::new(move |kind, fields| sightline::client::inbox(id, kind, fields)).into_js_value()),
+        ("timer", Closure::<dyn Fn(u32)>::new(move |slot| sightline::client::timer(id, slot)).into_js_value()),
+        ("trace", Closure::<dyn Fn(String) -> u32>::new(move |url: String| sightline::client::trace(id, &url)).into_js_value()),
+    ]);
+    Reflect::set(&sink, &"c".into(), &calls).unwrap();
+    Ok(Client(id, sink))
 }
 
 fn start(extra: &[(&str, JsValue)]) -> Client {
