@@ -97,7 +97,10 @@ export function observe(sink) {
       });
       self.requestIdleCallback ? requestIdleCallback(done, { timeout: 1000 }) : setTimeout(done);
     };
-    const inputs = [on(window, 'keydown', input), on(window, 'click', input)];
+    // the click: heard from js/ux.js's click listener where the full build runs one (so a click
+    // runs one listener of the SDK's, and a script's click one `isTrusted` check), else our own
+    const click = sink.clicks ? ((sink.firstClick = guard(input)), () => (sink.firstClick = undefined)) : on(window, 'click', input);
+    const inputs = [on(window, 'keydown', input), click];
     // capture on window: runs before the page-hide flush of js/hooks.js, so these values go with it
     on(window, 'visibilitychange', (ev) => {
       if (document.visibilityState !== 'hidden') return;

@@ -120,7 +120,10 @@ export function track(sink, clickText, dataAttrs) {
   // is painted first, so the SDK's work never adds to the interaction's latency (INP). A hidden
   // page paints no frames: then the page_hidden report flushes them (see `send`).
   const onClick = (ev) => {
-    if (ev.isTrusted && pending.length < 200 && pending.push(ev.target, ev.timeStamp) === 2) requestAnimationFrame(() => setTimeout(flushClicks));
+    if (!ev.isTrusted) return;
+    // the first one also ends LCP (js/perf.js)
+    if (sink.firstClick) sink.firstClick(ev);
+    if (pending.length < 200 && pending.push(ev.target, ev.timeStamp) === 2) requestAnimationFrame(() => setTimeout(flushClicks));
   };
   // the API's readers (sessionSummary, snapshot, flush) see every click made before the call
   sink.clicks = flushClicks;
