@@ -40,7 +40,7 @@ export function soon(sink, fn) {
   if ((sink.soon = sink.soon || []).push(fn) < 2) setTimeout(() => drain(sink));
 }
 
-/** Runs what `soon` holds, now. */
+/** Runs what `soon` holds, now. (What it runs adds nothing more to it.) */
 export function drain(sink) {
   for (const fn of (sink.soon || []).splice(0)) {
     try {

@@ -143,8 +143,9 @@ export function observe(sink) {
       if (n) send(S.NAVIGATION, [n.type, n.nextHopProtocol || '', n.responseStart, n.domainLookupStart, n.domainLookupEnd, n.connectStart, n.connectEnd,
         n.secureConnectionStart, n.requestStart, n.responseEnd, n.domComplete, n.loadEventEnd, performance.now()]);
     };
-    if (document.readyState === 'complete') soon(sink, loaded);
-    else on(window, 'load', () => soon(sink, loaded));
+    // (`start` runs in a task of its own, after the load's: its timings are final by then)
+    if (document.readyState !== 'complete') on(window, 'load', () => soon(sink, loaded));
+    else loaded();
   };
 
   // a task later, once `init` has resolved (hooks.js `soon`; the observers are buffered)

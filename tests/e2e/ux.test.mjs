@@ -105,3 +105,25 @@ test('SPA: page views, routes, clicks, a rage click, a submit, scrolling, back a
   }
   assert.deepEqual(log.pageErrors, []);
 });
+
+test("the load's page view waits for a task after init, and a page hidden before it still has it", { timeout: 60000 }, async () => {
+  await env.collector.reset();
+  const page = await env.browser.newPage();
+  const log = watch(page);
+  await page.goto(`${env.collector.url}/test-pages/startup.html`);
+  await page.waitForFunction(() => window.monitor);
+  const counts = await page.evaluate(async () => {
+    const { init } = await import('/pkg/index.js');
+    const m = await init({ collector: location.origin }); // a second init: a client of its own
+    const atReady = m.sessionSummary().pageViews;
+    // the hide listener runs what waits first (js/hooks.js drain), in this same task
+    document.dispatchEvent(new Event('visibilitychange'));
+    const afterHide = m.sessionSummary().pageViews;
+    await new Promise((r) => setTimeout(r));
+    return { atReady, afterHide, later: m.sessionSummary().pageViews };
+  });
+  // none when init resolves; the hide runs it at once, and the task then finds nothing left
+  assert.deepEqual(counts, { atReady: 0, afterHide: 1, later: 1 });
+  assert.deepEqual(log.pageErrors, []);
+  await page.close();
+});
