@@ -85,13 +85,10 @@ export async function launch({ bfcache = false } = {}) {
   if (BUILD === 'full') return browser;
   const newContext = browser.newContext.bind(browser);
   browser.newContext = async (options) => coreContext(await newContext(options));
-  // a page of its own context, closed with it (as Playwright's own newPage does)
-  browser.newPage = async (options) => {
-    const context = await browser.newContext(options);
-    const page = await context.newPage();
-    page.once('close', () => context.close().catch(() => {}));
-    return page;
-  };
+  // a page in a context of its own, as Playwright's own newPage makes. The context stays open
+  // until the browser closes: closing it with the page would cancel what the page sent as it
+  // closed (keepalive requests, beacons) before it arrives.
+  browser.newPage = async (options) => (await browser.newContext(options)).newPage();
   return browser;
 }
 
